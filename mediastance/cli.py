@@ -1,0 +1,291 @@
+"""The ``mediastance`` command line: options in, library calls out, a summary printed.
+
+Data goes to stdout; progress and logs go to stderr. Library errors are turned into a
+one-line ``click.ClickException`` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import click
+
+from mediastance import __version__
+from mediastance.config import Config, ConfigError, load_config
+from mediastance.storage import StorageError, ensure_db_shape, open_db, table_counts
+
+EXIT_CONFIG = 2
+
+
+class UsageFailure(click.ClickException):
+    """An error the user must fix (bad config, bad input); exit code 2."""
+
+    exit_code = EXIT_CONFIG
+
+
+@dataclass
+class Options:
+    db_path: str
+    config_path: str | None
+    quiet: bool
+    verbose: int
+
+    @functools.cached_property
+    def config(self) -> Config:
+        try:
+            return load_config(self.config_path)
+        except ConfigError as exc:
+            raise UsageFailure(str(exc)) from None
+
+    def open(self):
+        """Open the database and bring its shape up to date (migrations, FTS, views)."""
+        try:
+            db = open_db(self.db_path)
+            ensure_db_shape(db)
+        except StorageError as exc:
+            raise UsageFailure(f"{exc} (check --db / MEDIASTANCE_DB)") from None
+        return db
+
+    def log(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+def common_options(func: Callable) -> Callable:
+    """--db, --config, --quiet, -v on every command, resolved into an Options object."""
+
+    @click.option(
+        "--db",
+        "db_path",
+        envvar="MEDIASTANCE_DB",
+        default="mediastance.db",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="SQLite database file (env MEDIASTANCE_DB).",
+    )
+    @click.option(
+        "--config",
+        "config_path",
+        envvar="MEDIASTANCE_CONFIG",
+        type=click.Path(dir_okay=False),
+        help="TOML config layered over the bundled default "
+        "(default ./mediastance.toml if present; env MEDIASTANCE_CONFIG).",
+    )
+    @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
+    @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+    @functools.wraps(func)
+    def wrapper(db_path, config_path, quiet, verbose, **kwargs):
+        level = (
+            logging.WARNING
+            if quiet
+            else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+        )
+        logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(message)s")
+        options = Options(db_path, config_path, quiet, verbose)
+        return func(options, **kwargs)
+
+    return wrapper
+
+
+def not_yet(name: str) -> None:
+    raise UsageFailure(f"'mediastance {name}' is not yet implemented")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mediastance")
+def cli() -> None:
+    """Track how English- and Chinese-language media treat counterfeit disputes on
+    e-commerce platforms: collect news, tag stance and sentiment, browse in Datasette.
+
+    \b
+    Example:
+        mediastance demo
+    """
+
+
+@cli.command()
+@common_options
+def init(options: Options) -> None:
+    """Create the database (or bring its schema up to date) and check the config.
+
+    \b
+    Example:
+        mediastance init --db coverage.db
+    """
+    config = options.config
+    db = options.open()
+    from mediastance.collect import register_sources
+
+    register_sources(db, config.sources)
+    options.log(f"{options.db_path}: schema ready, {len(config.sources)} sources configured")
+    for name, count in table_counts(db).items():
+        click.echo(f"{name}\t{count}")
+
+
+@cli.command()
+@common_options
+@click.option("--source", "source_names", multiple=True, help="Only this source (repeatable).")
+def collect(options: Options, source_names: tuple[str, ...]) -> None:
+    """Collect articles from every configured source into the database.
+
+    \b
+    Example:
+        mediastance collect --db coverage.db --source "BBC 中文 (简体)"
+    """
+    not_yet("collect")
+
+
+@cli.command()
+@common_options
+@click.option("--limit", type=int, help="Analyse at most this many articles.")
+@click.option("--device", help="Override [model].device, e.g. cuda.")
+def analyze(options: Options, limit: int | None, device: str | None) -> None:
+    """Label new or changed articles: sentences, mentions, statements, sentiment, stance.
+
+    \b
+    Example:
+        mediastance analyze --db coverage.db
+    """
+    not_yet("analyze")
+
+
+@cli.command()
+@common_options
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Append logs to this file.")
+def run(options: Options, log_file: str | None) -> None:
+    """Collect, analyse and refresh the database: the nightly cron entry.
+
+    Exit codes: 0 ok, 1 partial (some sources failed), 2 configuration error,
+    75 another run holds the lock.
+
+    \b
+    Example (crontab):
+        17 3 * * *  cd /srv/mediastance && mediastance run --quiet --log-file run.log
+    """
+    not_yet("run")
+
+
+@cli.command()
+@common_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--auth", is_flag=True, help="Require a password (hash in MEDIASTANCE_PASSWORD_HASH)."
+)
+@click.option("--public", is_flag=True, help="Allow binding beyond localhost.")
+def serve(options: Options, host: str, port: int, auth: bool, public: bool) -> None:
+    """Browse the database in Datasette with the project's metadata and dashboards.
+
+    \b
+    Example:
+        mediastance serve --db coverage.db --port 8001
+    """
+    not_yet("serve")
+
+
+@cli.command()
+@common_options
+@click.option("--query", required=True, help="A canned query name or a SQL select.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
+@click.option("--excel", is_flag=True, help="UTF-8 with BOM so Excel shows Chinese correctly.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default stdout).")
+def export(options: Options, query: str, fmt: str, excel: bool, output: str | None) -> None:
+    """Export a canned query or SQL result as CSV or JSON lines.
+
+    \b
+    Example:
+        mediastance export --query statements_by_organisation --excel -o statements.csv
+    """
+    not_yet("export")
+
+
+@cli.command()
+@common_options
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--output", "output_path", default="-", type=click.Path(dir_okay=False))
+def tag(options: Options, input_path: str, output_path: str) -> None:
+    """Label texts from a JSON-lines file without a database.
+
+    Each input line: {"id", "text", optional "lang", optional "target"}.
+
+    \b
+    Example:
+        mediastance tag --input sentences.jsonl --output labeled.jsonl
+    """
+    not_yet("tag")
+
+
+@cli.command()
+@common_options
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate(options: Options, input_path: str, as_json: bool) -> None:
+    """Score the model on labeled JSON lines (gold "stance" and/or "sentiment").
+
+    \b
+    Example:
+        mediastance evaluate --input analysis/data/seed_zh.jsonl --json
+    """
+    not_yet("evaluate")
+
+
+@cli.command()
+@common_options
+@click.option("--output", "output_dir", type=click.Path(file_okay=False), help="Heads folder.")
+def train(options: Options, output_dir: str | None) -> None:
+    """Train the sentiment and stance heads (seed sets, package data, corrections).
+
+    \b
+    Example:
+        mediastance train --db coverage.db
+    """
+    not_yet("train")
+
+
+@cli.command()
+@common_options
+@click.option("--no-serve", is_flag=True, help="Build the demo database and print its path.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
+def demo(options: Options, no_serve: bool, port: int) -> None:
+    """Run the whole pipeline on the bundled EN/ZH sample corpus, then open Datasette.
+
+    \b
+    Example:
+        mediastance demo --no-serve --db demo.db
+    """
+    not_yet("demo")
+
+
+@cli.command()
+@common_options
+def sources(options: Options) -> None:
+    """List configured sources with their health (last status, failures, last success).
+
+    \b
+    Example:
+        mediastance sources --db coverage.db
+    """
+    config = options.config
+    db = options.open()
+    from mediastance.collect import register_sources, source_health
+
+    register_sources(db, config.sources)
+    rows = source_health(db, config.sources)
+    if rows:
+        click.echo("\t".join(rows[0]))
+    for row in rows:
+        click.echo("\t".join("" if v is None else str(v) for v in row.values()))
+
+
+def main() -> None:  # pragma: no cover - console entry
+    cli(prog_name="mediastance")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    main()

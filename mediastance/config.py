@@ -1,0 +1,338 @@
+"""Configuration: the bundled default TOML with a user's TOML layered over it, validated.
+
+Layering rule: a list of tables the user gives (``[[sources]]``, ``[[targets]]``) replaces
+the default list whole; keys of plain tables (``[database]``, ``[fetch]``, ``[topic]``,
+``[model]``) override one by one; sections the user omits keep the defaults. So a config
+of just a few ``[[sources]]`` still knows the targets and topic keywords.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_NAME = "mediastance.toml"
+SOURCE_KINDS = ("rss", "google_news", "gdelt", "urls")
+LANGUAGES = ("en", "zh")
+GOOGLE_NEWS_EDITIONS = ("en-US", "en-GB", "zh-CN", "zh-TW", "zh-HK")
+
+
+class ConfigError(Exception):
+    """A configuration file is unreadable or invalid; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str
+    timeout: float
+    max_bytes: int
+    per_host_delay: float
+    concurrency: int
+    max_redirects: int
+    retries: int
+    max_retry_after: float
+    allowed_private_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    aliases: tuple[str, ...]
+    people: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    keywords_en: tuple[str, ...]
+    keywords_zh: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    language: str
+    url: str | None = None
+    query: str | None = None
+    urls: tuple[str, ...] = ()
+    urls_file: str | None = None
+    edition: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    encoder: str
+    device: str
+    batch_size: int
+    quantize: bool
+
+
+@dataclass(frozen=True)
+class Config:
+    database_path: str
+    fetch: FetchSettings
+    topic: Topic
+    model: ModelSettings
+    targets: tuple[Target, ...]
+    sources: tuple[Source, ...]
+    files: tuple[str, ...] = field(default=())
+
+    def target(self, name: str) -> Target:
+        for target in self.targets:
+            if target.name == name:
+                return target
+        raise KeyError(name)
+
+
+def _read_toml(path: Path, label: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fp:
+            return tomllib.load(fp)
+    except FileNotFoundError:
+        raise ConfigError(f"{label}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{label}: cannot read ({exc.strerror})") from None
+
+
+def default_config_text() -> str:
+    return resources.files("mediastance").joinpath("default_config.toml").read_text("utf-8")
+
+
+def find_config_path(explicit: str | os.PathLike | None = None) -> Path | None:
+    """--config, else $MEDIASTANCE_CONFIG, else ./mediastance.toml when present."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("MEDIASTANCE_CONFIG")
+    if env:
+        return Path(env)
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.exists() else None
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Load the bundled default, layer the user's file (if any) over it, validate."""
+    default = tomllib.loads(default_config_text())
+    user_path = find_config_path(path)
+    if user_path is None:
+        return _validate(default, {}, label="default config", files=())
+    user = _read_toml(user_path, str(user_path))
+    return _validate(default, user, label=str(user_path), files=(str(user_path),))
+
+
+def load_config_text(text: str, *, label: str = "config") -> Config:
+    """Validate TOML text layered over the default (used by tests and the demo)."""
+    try:
+        user = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label}: not valid TOML ({exc})") from None
+    return _validate(tomllib.loads(default_config_text()), user, label=label, files=())
+
+
+_TABLES = ("database", "fetch", "topic", "model")
+_LISTS = ("targets", "sources")
+
+
+def _validate(default: dict, user: dict, *, label: str, files: tuple[str, ...]) -> Config:
+    unknown = sorted(set(user) - set(_TABLES) - set(_LISTS))
+    if unknown:
+        raise ConfigError(f"{label}: unknown section [{unknown[0]}]")
+    merged: dict[str, Any] = {}
+    for name in _TABLES:
+        if name in user and not isinstance(user[name], dict):
+            raise ConfigError(f"{label}: [{name}] must be a table")
+        merged[name] = {**default.get(name, {}), **user.get(name, {})}
+    for name in _LISTS:
+        if name in user and not isinstance(user[name], list):
+            raise ConfigError(f"{label}: {name} must be an array of tables ([[{name}]])")
+        merged[name] = user[name] if name in user else default[name]
+    # A user's key is reported against the user's file; a default key cannot be wrong.
+    check = _Checker(label)
+    return Config(
+        database_path=check.string(merged["database"], "database", "path"),
+        fetch=_fetch(check, merged["fetch"]),
+        topic=_topic(check, merged["topic"]),
+        model=_model(check, merged["model"]),
+        targets=_targets(check, merged["targets"]),
+        sources=_sources(check, merged["sources"]),
+        files=files,
+    )
+
+
+class _Checker:
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def fail(self, where: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.label}: {where} {message}")
+
+    def known(self, table: dict, where: str, keys: tuple[str, ...]) -> None:
+        extra = sorted(set(table) - set(keys))
+        if extra:
+            raise self.fail(f"{where}.{extra[0]}", "is not a known key")
+
+    def get(self, table: dict, where: str, key: str) -> Any:
+        if key not in table:
+            raise self.fail(f"{where}.{key}", "is missing")
+        return table[key]
+
+    def string(self, table: dict, section: str, key: str, *, where: str | None = None) -> str:
+        where = where or f"[{section}]"
+        value = self.get(table, where, key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{where}.{key}", f"must be a non-empty string, got {value!r}")
+        return value
+
+    def number(self, table: dict, where: str, key: str, *, minimum: float = 0.0) -> float:
+        value = self.get(table, where, key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise self.fail(f"{where}.{key}", f"must be a number >= {minimum:g}, got {value!r}")
+        return float(value)
+
+    def integer(self, table: dict, where: str, key: str, *, minimum: int = 0) -> int:
+        value = self.get(table, where, key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(f"{where}.{key}", f"must be an integer >= {minimum}, got {value!r}")
+        return value
+
+    def strings(self, table: dict, where: str, key: str, *, required: bool = True) -> tuple:
+        if key not in table and not required:
+            return ()
+        value = self.get(table, where, key)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(f"{where}.{key}", f"must be a list of strings, got {value!r}")
+        return tuple(value)
+
+
+def _fetch(check: _Checker, table: dict) -> FetchSettings:
+    where = "[fetch]"
+    keys = tuple(FetchSettings.__dataclass_fields__)
+    check.known(table, where, keys)
+    networks = []
+    for raw in check.strings(table, where, "allowed_private_networks"):
+        try:
+            networks.append(ipaddress.ip_network(raw, strict=False))
+        except ValueError:
+            raise check.fail(
+                f"{where}.allowed_private_networks", f"has an invalid network {raw!r}"
+            ) from None
+    return FetchSettings(
+        user_agent=check.string(table, "fetch", "user_agent"),
+        timeout=check.number(table, where, "timeout", minimum=0.001),
+        max_bytes=check.integer(table, where, "max_bytes", minimum=1),
+        per_host_delay=check.number(table, where, "per_host_delay"),
+        concurrency=check.integer(table, where, "concurrency", minimum=1),
+        max_redirects=check.integer(table, where, "max_redirects"),
+        retries=check.integer(table, where, "retries"),
+        max_retry_after=check.number(table, where, "max_retry_after"),
+        allowed_private_networks=tuple(networks),
+    )
+
+
+def _topic(check: _Checker, table: dict) -> Topic:
+    check.known(table, "[topic]", ("keywords_en", "keywords_zh"))
+    return Topic(
+        keywords_en=check.strings(table, "[topic]", "keywords_en"),
+        keywords_zh=check.strings(table, "[topic]", "keywords_zh"),
+    )
+
+
+def _model(check: _Checker, table: dict) -> ModelSettings:
+    where = "[model]"
+    check.known(table, where, ("encoder", "device", "batch_size", "quantize"))
+    device = check.string(table, "model", "device")
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise check.fail(f"{where}.device", f"must be 'cpu' or 'cuda', got {device!r}")
+    quantize = check.get(table, where, "quantize")
+    if not isinstance(quantize, bool):
+        raise check.fail(f"{where}.quantize", f"must be true or false, got {quantize!r}")
+    return ModelSettings(
+        encoder=check.string(table, "model", "encoder"),
+        device=device,
+        batch_size=check.integer(table, where, "batch_size", minimum=1),
+        quantize=quantize,
+    )
+
+
+def _targets(check: _Checker, items: list) -> tuple[Target, ...]:
+    targets = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        where = f"[[targets]][{i}]"
+        if not isinstance(item, dict):
+            raise check.fail(where, "must be a table")
+        check.known(item, where, ("name", "aliases", "people"))
+        name = check.string(item, "targets", "name", where=where)
+        if name in seen:
+            raise check.fail(f"{where}.name", f"repeats target {name!r}")
+        seen.add(name)
+        aliases = check.strings(item, where, "aliases")
+        if not aliases:
+            raise check.fail(f"{where}.aliases", "must list at least one alias")
+        targets.append(Target(name, aliases, check.strings(item, where, "people", required=False)))
+    return tuple(targets)
+
+
+def _sources(check: _Checker, items: list) -> tuple[Source, ...]:
+    sources = []
+    seen: set[str] = set()
+    fields = ("name", "kind", "language", "url", "query", "urls", "urls_file", "edition")
+    for i, item in enumerate(items):
+        where = f"[[sources]][{i}]"
+        if not isinstance(item, dict):
+            raise check.fail(where, "must be a table")
+        check.known(item, where, (*fields, "enabled"))
+        name = check.string(item, "sources", "name", where=where)
+        if name in seen:
+            raise check.fail(f"{where}.name", f"repeats source {name!r}")
+        seen.add(name)
+        kind = check.string(item, "sources", "kind", where=where)
+        if kind not in SOURCE_KINDS:
+            raise check.fail(f"{where}.kind", f"must be one of {', '.join(SOURCE_KINDS)}")
+        language = check.string(item, "sources", "language", where=where)
+        if language not in LANGUAGES:
+            raise check.fail(f"{where}.language", f"must be one of {', '.join(LANGUAGES)}")
+        url = item.get("url")
+        query = item.get("query")
+        for key, value in (("url", url), ("query", query)):
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise check.fail(f"{where}.{key}", f"must be a non-empty string, got {value!r}")
+        if url is not None and not url.lower().startswith(("http://", "https://")):
+            raise check.fail(f"{where}.url", f"must be an http(s) URL, got {url!r}")
+        urls = check.strings(item, where, "urls", required=False)
+        urls_file = item.get("urls_file")
+        if kind == "rss" and not url:
+            raise check.fail(f"{where}.url", "is missing (an rss source needs url)")
+        if kind in ("google_news", "gdelt") and not (url or query):
+            raise check.fail(f"{where}.query", f"is missing (a {kind} source needs query or url)")
+        if kind == "urls" and not (urls or urls_file):
+            raise check.fail(f"{where}.urls", "is missing (a urls source needs urls or urls_file)")
+        edition = item.get("edition")
+        if edition is not None and edition not in GOOGLE_NEWS_EDITIONS:
+            raise check.fail(
+                f"{where}.edition", f"must be one of {', '.join(GOOGLE_NEWS_EDITIONS)}"
+            )
+        enabled = item.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise check.fail(f"{where}.enabled", f"must be true or false, got {enabled!r}")
+        sources.append(
+            Source(
+                name=name,
+                kind=kind,
+                language=language,
+                url=url,
+                query=query,
+                urls=urls,
+                urls_file=urls_file,
+                edition=edition,
+                enabled=enabled,
+            )
+        )
+    return tuple(sources)

@@ -1,0 +1,356 @@
+"""The SQLite store: schema (as sqlite-utils Migrations), FTS, views, and the save_* writers.
+
+Table names are a contract that the Datasette metadata, canned queries and analysts'
+tools rely on. Schema changes are new ``Migrations`` steps, applied at the start of every
+command by :func:`ensure_db_shape`, which is safe to run again and again.
+
+Writes use ``upsert_all`` (never ``insert(replace=True)``) so that a nightly re-collect
+keeps the columns other stages add, and run in chunks inside short transactions so a
+Datasette reading the same file in WAL mode never sees "database is locked".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+BUSY_TIMEOUT_MS = 30_000
+CHUNK = 200
+
+migrations = Migrations("mediastance")
+
+
+class StorageError(Exception):
+    """The database file cannot be opened or is not a mediastance database."""
+
+
+def utcnow() -> str:
+    """An ISO 8601 UTC timestamp with seconds, the format every *_at column uses."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@migrations()
+def m001_core(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "name": str,
+            "kind": str,
+            "url": str,
+            "language": str,
+            "last_status": str,
+            "last_error": str,
+            "failures": float,
+            "etag": str,
+            "last_modified": str,
+            "last_checked": str,
+            "last_success": str,
+        },
+        pk="name",
+    )
+    db["articles"].create(
+        {
+            "id": str,
+            "url": str,
+            "canonical_url": str,
+            "source": str,
+            "source_kind": str,
+            "outlet": str,
+            "title": str,
+            "text": str,
+            "language": str,
+            "script": str,
+            "published": str,
+            "author": str,
+            "fetched_at": str,
+            "updated_at": str,
+            "content_hash": str,
+            "duplicate_of": str,
+            "extractor": str,
+        },
+        pk="id",
+    )
+    db["articles"].create_index(["canonical_url"], unique=True)
+    db["articles"].create_index(["published"])
+    db["articles"].create_index(["language", "published"])
+    db["articles"].create_index(["outlet"])
+    db["articles"].create_index(["source"])
+    db["articles"].create_index(["fetched_at"])
+    db["articles"].create_index(["duplicate_of"])
+    db["fetch_errors"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "source": str,
+            "url": str,
+            "error": str,
+            "status_code": int,
+            "at": str,
+        },
+        pk="id",
+    )
+    db["fetch_errors"].create_index(["run_id"])
+    db["fetch_errors"].create_index(["source"])
+    db["runs"].create(
+        {
+            "id": int,
+            "command": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "pid": int,
+            "sources_ok": int,
+            "sources_failed": int,
+            "new": int,
+            "updated": int,
+            "duplicates": int,
+            "skipped": int,
+            "errors": int,
+            "analyzed": int,
+            "labels": int,
+            "duration_s": float,
+            "message": str,
+        },
+        pk="id",
+    )
+
+
+@migrations()
+def m002_analysis(db: sqlite_utils.Database) -> None:
+    db["sentences"].create(
+        {"id": str, "article_id": str, "idx": int, "text": str, "language": str},
+        pk="id",
+    )
+    db["sentences"].create_index(["article_id", "idx"])
+    db["mentions"].create(
+        {
+            "id": str,
+            "article_id": str,
+            "target": str,
+            "sentence_index": int,
+            "alias": str,
+            "language": str,
+        },
+        pk="id",
+    )
+    db["mentions"].create_index(["article_id"])
+    db["mentions"].create_index(["target", "article_id"])
+    db["statements"].create(
+        {
+            "id": str,
+            "article_id": str,
+            "sentence_index": int,
+            "speaker": str,
+            "organisation": str,
+            "language": str,
+            "text": str,
+            "kind": str,
+        },
+        pk="id",
+    )
+    db["statements"].create_index(["article_id"])
+    db["statements"].create_index(["organisation"])
+    db["sentiments"].create(
+        {
+            "id": str,
+            "item_type": str,
+            "item_id": str,
+            "article_id": str,
+            "label": str,
+            "score": float,
+            "p_positive": float,
+            "p_neutral": float,
+            "p_negative": float,
+            "model": str,
+            "model_version": str,
+            "labeled_at": str,
+        },
+        pk="id",
+    )
+    db["sentiments"].create_index(["article_id"])
+    db["sentiments"].create_index(["item_type", "label"])
+    db["stances"].create(
+        {
+            "id": str,
+            "item_type": str,
+            "item_id": str,
+            "article_id": str,
+            "target": str,
+            "label": str,
+            "score": float,
+            "p_favor": float,
+            "p_against": float,
+            "p_none": float,
+            "evidence": str,
+            "model": str,
+            "model_version": str,
+            "labeled_at": str,
+        },
+        pk="id",
+    )
+    db["stances"].create_index(["article_id"])
+    db["stances"].create_index(["item_type", "target", "label"])
+    db["corrections"].create(
+        {
+            "id": int,
+            "item_type": str,
+            "item_id": str,
+            "article_id": str,
+            "target": str,
+            "task": str,
+            "label": str,
+            "note": str,
+            "created_by": str,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["analysis_state"].create(
+        {"article_id": str, "content_hash": str, "model_version": str, "analyzed_at": str},
+        pk="article_id",
+    )
+
+
+# Full-text search. FTS5's unicode61 tokenizer treats a run of Han characters as one
+# token, so Chinese needs the trigram tokenizer (queries of 1-2 characters need LIKE).
+FTS_TABLES: dict[str, list[str]] = {
+    "articles": ["title", "text"],
+    "statements": ["text", "speaker", "organisation"],
+}
+
+
+def open_db(
+    path: str | os.PathLike | None = None, *, memory: bool = False
+) -> sqlite_utils.Database:
+    """Open (creating if needed) a database in WAL mode with a busy timeout."""
+    if memory or path is None or str(path) == ":memory:":
+        db = sqlite_utils.Database(memory=True)
+    else:
+        p = Path(path)
+        if p.exists() and p.is_dir():
+            raise StorageError(f"{p}: is a directory, not a database file")
+        if p.parent and not p.parent.exists():
+            raise StorageError(f"{p}: folder {p.parent} does not exist")
+        try:
+            db = sqlite_utils.Database(p)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")
+        except Exception as exc:  # sqlite3.DatabaseError: "file is not a database"
+            raise StorageError(f"{p}: cannot open as SQLite ({exc})") from exc
+    return db
+
+
+def ensure_db_shape(db: sqlite_utils.Database) -> None:
+    """Apply pending migrations, then make sure FTS and views exist. Idempotent."""
+    from mediastance import views  # views depend on the tables created above
+
+    migrations.apply(db)
+    for table, columns in FTS_TABLES.items():
+        if db[table].exists() and not db[table].detect_fts():
+            db[table].enable_fts(columns, create_triggers=True, tokenize="trigram")
+    views.ensure_views(db)
+
+
+def search(
+    db: sqlite_utils.Database, table: str, query: str, *, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Rows of an FTS-indexed table matching every whitespace-separated term.
+
+    The trigram index only answers terms of three or more characters; "假货" (two Han
+    characters) is matched with LIKE over the same columns instead.
+    """
+    terms = [t for t in query.split() if t]
+    if not terms:
+        return []
+    columns = FTS_TABLES[table]
+    if all(len(t) >= 3 for t in terms):
+        match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        sql = (
+            f"select [{table}].* from [{table}] join [{table}_fts] "
+            f"on [{table}].rowid = [{table}_fts].rowid "
+            f"where [{table}_fts] match ? order by rank limit ?"
+        )
+        return [dict(r) for r in db.query(sql, [match, limit])]
+    where = " and ".join("(" + " or ".join(f"[{c}] like ?" for c in columns) + ")" for _ in terms)
+    params = [f"%{t}%" for t in terms for _ in columns]
+    return list(db.query(f"select * from [{table}] where {where} limit ?", [*params, limit]))
+
+
+def chunked(rows: Iterable[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def save_rows(db: sqlite_utils.Database, table: str, rows: Iterable[dict], *, pk: str) -> int:
+    """Upsert rows in chunks, one short transaction per chunk; returns the row count."""
+    count = 0
+    for chunk in chunked(rows):
+        with db.atomic():
+            db[table].upsert_all(chunk, pk=pk, alter=True)
+        count += len(chunk)
+    return count
+
+
+def start_run(db: sqlite_utils.Database, command: str) -> int:
+    with db.atomic():
+        table = db["runs"].insert(
+            {"command": command, "started_at": utcnow(), "status": "running", "pid": os.getpid()}
+        )
+    return table.last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, *, status: str, **counts: Any) -> None:
+    started = db["runs"].get(run_id)["started_at"]
+    finished = utcnow()
+    duration = (
+        dt.datetime.fromisoformat(finished) - dt.datetime.fromisoformat(started)
+    ).total_seconds()
+    with db.atomic():
+        db["runs"].update(
+            run_id,
+            {"finished_at": finished, "status": status, "duration_s": duration, **counts},
+            alter=True,
+        )
+
+
+def save_fetch_error(
+    db: sqlite_utils.Database,
+    *,
+    run_id: int | None,
+    source: str,
+    url: str | None,
+    error: str,
+    status_code: int | None = None,
+) -> None:
+    with db.atomic():
+        db["fetch_errors"].insert(
+            {
+                "run_id": run_id,
+                "source": source,
+                "url": url,
+                "error": error,
+                "status_code": status_code,
+                "at": utcnow(),
+            }
+        )
+
+
+def table_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Row counts of the project's tables (not FTS shadow tables or migrations)."""
+    return {
+        name: db[name].count
+        for name in db.table_names()
+        if not name.startswith("_") and "_fts" not in name
+    }
