@@ -6,6 +6,7 @@ one-line ``click.ClickException`` here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -157,17 +158,32 @@ def analyze(options: Options, limit: int | None, device: str | None) -> None:
 @cli.command()
 @common_options
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append logs to this file.")
-def run(options: Options, log_file: str | None) -> None:
+@click.option("--no-analyze", is_flag=True, help="Collect only; leave labelling for later.")
+def run(options: Options, log_file: str | None, no_analyze: bool) -> None:
     """Collect, analyse and refresh the database: the nightly cron entry.
 
-    Exit codes: 0 ok, 1 partial (some sources failed), 2 configuration error,
-    75 another run holds the lock.
+    Exit codes: 0 ok, 1 partial (some sources failed) or failed, 2 configuration
+    error, 75 another run holds the lock. --quiet prints nothing unless something
+    went wrong.
 
     \b
     Example (crontab):
         17 3 * * *  cd /srv/mediastance && mediastance run --quiet --log-file run.log
     """
-    not_yet("run")
+    from mediastance.run import EXIT_LOCKED, RunLocked, log_to_file, run_pipeline
+
+    config = options.config
+    try:
+        with log_to_file(log_file) if log_file else contextlib.nullcontext():
+            report = run_pipeline(options.db_path, config, analyze=not no_analyze)
+    except RunLocked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except (OSError, StorageError) as exc:
+        raise UsageFailure(f"{exc} (check --db / --log-file)") from None
+    if not options.quiet or report.status != "ok":
+        click.echo("\n".join(report.summary_lines()), err=options.quiet)
+    sys.exit(report.exit_code)
 
 
 @cli.command()
@@ -181,11 +197,23 @@ def run(options: Options, log_file: str | None) -> None:
 def serve(options: Options, host: str, port: int, auth: bool, public: bool) -> None:
     """Browse the database in Datasette with the project's metadata and dashboards.
 
+    Nothing is writable unless --auth is on: then a signed-in user can record
+    corrections. Create the hash with `datasette hash-password`.
+
     \b
     Example:
         mediastance serve --db coverage.db --port 8001
+        MEDIASTANCE_PASSWORD_HASH='pbkdf2_sha256$...' mediastance serve --auth
     """
-    not_yet("serve")
+    from mediastance.serve import ServeError
+    from mediastance.serve import serve as serve_datasette
+
+    options.open().close()
+    options.log(f"Datasette on http://{host}:{port}/ (dashboard: /-/dashboards/overview)")
+    try:
+        serve_datasette(options.db_path, host=host, port=port, auth=auth, public=public)
+    except ServeError as exc:
+        raise UsageFailure(str(exc)) from None
 
 
 @cli.command()
@@ -194,14 +222,40 @@ def serve(options: Options, host: str, port: int, auth: bool, public: bool) -> N
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 @click.option("--excel", is_flag=True, help="UTF-8 with BOM so Excel shows Chinese correctly.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default stdout).")
-def export(options: Options, query: str, fmt: str, excel: bool, output: str | None) -> None:
-    """Export a canned query or SQL result as CSV or JSON lines.
+@click.option("--param", "-p", "params", multiple=True, help="Query parameter NAME=VALUE.")
+def export(
+    options: Options,
+    query: str,
+    fmt: str,
+    excel: bool,
+    output: str | None,
+    params: tuple[str, ...],
+) -> None:
+    """Export a canned query (by name) or a SQL select as CSV or JSON lines.
 
     \b
     Example:
-        mediastance export --query statements_by_organisation --excel -o statements.csv
+        mediastance export --query statements_by_organisation -p organisation=Alibaba \\
+            --excel -o statements.csv
     """
-    not_yet("export")
+    from mediastance.export import ExportError, iter_rows, resolve_query, write_export
+
+    values = dict(p.split("=", 1) for p in params if "=" in p)
+    if len(values) != len(params):
+        raise UsageFailure("--param takes NAME=VALUE")
+    options.open().close()
+    try:
+        columns, rows = iter_rows(options.db_path, resolve_query(query), values)
+        target = (
+            open(output, "w", encoding="utf-8", newline="")
+            if output
+            else contextlib.nullcontext(click.get_text_stream("stdout"))
+        )
+        with target as out:
+            count = write_export(out, columns, rows, fmt=fmt, excel=excel)
+    except ExportError as exc:
+        raise UsageFailure(str(exc)) from None
+    options.log(f"{count} rows exported")
 
 
 @cli.command()

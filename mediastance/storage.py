@@ -216,6 +216,30 @@ def m002_analysis(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_correction_checks(db: sqlite_utils.Database) -> None:
+    # Corrections arrive from a Datasette form: reject bad values in the database itself,
+    # so a typo in the form is an error message, never a silently wrong training label.
+    db.execute(
+        """
+        create trigger corrections_check before insert on corrections
+        begin
+          select raise(abort, 'task must be stance or sentiment')
+            where new.task not in ('stance', 'sentiment');
+          select raise(abort, 'stance label must be favor, against or none')
+            where new.task = 'stance' and new.label not in ('favor', 'against', 'none');
+          select raise(abort, 'a stance correction needs a target')
+            where new.task = 'stance' and coalesce(new.target, '') = '';
+          select raise(abort, 'sentiment label must be positive, negative or neutral')
+            where new.task = 'sentiment'
+              and new.label not in ('positive', 'negative', 'neutral');
+          select raise(abort, 'item_type must be article, statement or sentence')
+            where new.item_type not in ('article', 'statement', 'sentence');
+        end
+        """
+    )
+
+
 # Full-text search. FTS5's unicode61 tokenizer treats a run of Han characters as one
 # token, so Chinese needs the trigram tokenizer (queries of 1-2 characters need LIKE).
 FTS_TABLES: dict[str, list[str]] = {

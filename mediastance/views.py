@@ -1,14 +1,79 @@
 """SQL views over the tables, created or updated by ``ensure_db_shape``.
 
-Each view is kept here as SQL; a view is only dropped and recreated when its SQL
-changed, so a nightly run that finds nothing new does not rewrite the schema.
+Each view is kept here as SQL; a view is only dropped and recreated when its SQL changed,
+so a nightly run that finds nothing new does not rewrite the schema. Views skip
+syndicated copies (``duplicate_of`` set) so an article counts once however often it was
+republished.
+
+Numeric conventions used by views, canned queries and dashboards:
+- ``tone`` = p_positive − p_negative of a sentiment row, from −1 (negative) to +1.
+- ``stance_value`` = +1 favor, −1 against, 0 none.
 """
 
 from __future__ import annotations
 
 import sqlite_utils
 
-VIEWS: dict[str, str] = {}
+VIEWS: dict[str, str] = {
+    # One row per original article × target: the article-level stance next to the
+    # article's tone. The table Datasette users facet most.
+    "article_stances": """
+select
+  a.id as article_id,
+  a.title,
+  a.outlet,
+  a.language,
+  substr(a.published, 1, 10) as published_day,
+  st.target,
+  st.label as stance,
+  round(st.score, 3) as stance_score,
+  case st.label when 'favor' then 1 when 'against' then -1 else 0 end as stance_value,
+  se.label as sentiment,
+  round(se.p_positive - se.p_negative, 3) as tone,
+  st.evidence,
+  a.url,
+  st.model_version
+from stances st
+join articles a on a.id = st.article_id
+left join sentiments se on se.item_type = 'article' and se.item_id = a.id
+where st.item_type = 'article' and a.duplicate_of is null
+""",
+    # Statements with their tone and their stance toward each target they concern.
+    "statement_labels": """
+select
+  s.id as statement_id,
+  s.organisation,
+  s.speaker,
+  s.language,
+  s.kind,
+  s.text,
+  st.target,
+  st.label as stance,
+  se.label as sentiment,
+  round(se.p_positive - se.p_negative, 3) as tone,
+  a.id as article_id,
+  a.title as article_title,
+  a.outlet,
+  substr(a.published, 1, 10) as published_day,
+  a.url
+from statements s
+join articles a on a.id = s.article_id
+left join sentiments se on se.item_type = 'statement' and se.item_id = s.id
+left join stances st on st.item_type = 'statement' and st.item_id = s.id
+""",
+    # Mentions per target per day (share of voice), originals only.
+    "daily_mentions": """
+select
+  substr(a.published, 1, 10) as day,
+  m.target,
+  count(distinct m.article_id) as articles,
+  count(*) as mentions
+from mentions m
+join articles a on a.id = m.article_id
+where a.duplicate_of is null and a.published is not null
+group by day, m.target
+""",
+}
 
 
 def ensure_views(db: sqlite_utils.Database) -> None:
