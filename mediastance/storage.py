@@ -378,3 +378,11 @@ def table_counts(db: sqlite_utils.Database) -> dict[str, int]:
         for name in db.table_names()
         if not name.startswith("_") and "_fts" not in name
     }
+
+
+@migrations()
+def m004_run_details(db: sqlite_utils.Database) -> None:
+    # `mediastance run` keeps its per-source summary and per-stage counts as JSON here:
+    # the fixed count columns answer "how many", this answers "which source, why".
+    if "details" not in db["runs"].columns_dict:
+        db["runs"].add_column("details", str)

@@ -1,0 +1,392 @@
+"""The nightly run: collect → analyse → refresh the database shape, one run at a time.
+
+``mediastance run`` is the line in crontab, so it has to be boring:
+
+- One run at a time. An ``flock`` on ``<db>.lock`` is held for the whole run. The kernel
+  drops it when the process dies, however it dies, so a lock left by a ``kill -9`` is
+  simply free again: there is no stale-lock guessing from pids or ages. The holder writes
+  its pid, host and start time into the file so a second run can say who holds it.
+- Crash-safe. Every stage writes in short transactions (WAL mode), so a killed run
+  leaves a consistent database; what it had not saved yet is fetched again next time,
+  and the unique ``canonical_url`` index keeps that from becoming a duplicate. The next
+  run marks the killed run's ``runs`` row ``failed``.
+- Observable. The ``runs`` row records start, finish, status (ok, partial, failed),
+  counts per stage, the per-source summary and the errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlite_utils
+
+from mediastance.config import Config
+from mediastance.storage import ensure_db_shape, finish_run, open_db, start_run, utcnow
+
+log = logging.getLogger(__name__)
+
+# sysexits.h: EX_TEMPFAIL, "try again later" — cron wrappers and systemd know it.
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_CONFIG = 2
+EXIT_LOCKED = 75
+
+COMMAND = "run"
+COLLECT_COUNTS = ("new", "updated", "duplicates", "skipped", "errors")
+
+
+class RunLocked(Exception):
+    """Another run holds the lock next to the database."""
+
+    def __init__(self, lock_path: Path, holder: Mapping[str, Any]) -> None:
+        self.lock_path = lock_path
+        self.holder = dict(holder)
+        pid = holder.get("pid", "?")
+        started = holder.get("started_at", "?")
+        host = holder.get("host")
+        where = f"pid {pid} on {host}" if host and host != socket.gethostname() else f"pid {pid}"
+        super().__init__(f"another run ({where}, started {started}) holds {lock_path}")
+
+
+class RunInterrupted(BaseException):
+    """The run was stopped by SIGTERM (systemd stop or timeout).
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so a collector's per-source
+    ``except Exception`` cannot swallow it as one more source error.
+    """
+
+
+def lock_path_for(db_path: str | os.PathLike) -> Path:
+    """The lock file sits next to the database: ``coverage.db`` → ``coverage.db.lock``."""
+    return Path(f"{os.fspath(db_path)}.lock")
+
+
+def read_lock_holder(lock_path: Path) -> dict[str, Any]:
+    """What the holder wrote into the lock file; empty if unreadable or not yet written."""
+    try:
+        return json.loads(lock_path.read_text("utf-8") or "{}")
+    except (OSError, ValueError):
+        return {}
+
+
+@contextlib.contextmanager
+def run_lock(db_path: str | os.PathLike) -> Iterator[Path]:
+    """Hold the run lock for ``db_path`` or raise :class:`RunLocked` at once.
+
+    The file is never deleted: unlinking a lock file another process has just opened
+    would let two runs hold "the" lock on two different inodes.
+    """
+    path = lock_path_for(db_path)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLocked(path, read_lock_holder(path)) from None
+        holder = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": utcnow()}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        try:
+            yield path
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def mark_abandoned_runs(db: sqlite_utils.Database, *, by_run: int | None = None) -> list[int]:
+    """Mark ``runs`` rows of killed runs as failed; returns their ids.
+
+    Call only while holding the run lock: then no other ``run`` is alive, so any
+    ``run`` row still 'running' belongs to a process that died without finishing.
+    Rows of other commands (a manual ``collect``) are left alone: they take no lock.
+    """
+    rows = list(
+        db.query(
+            "select id, pid, started_at from runs where command = ? and status = 'running'"
+            + (" and id != ?" if by_run is not None else ""),
+            [COMMAND, by_run] if by_run is not None else [COMMAND],
+        )
+    )
+    if not rows:
+        return []
+    now = utcnow()
+    found = f"found by run {by_run}" if by_run is not None else "found by a later run"
+    with db.atomic():
+        for row in rows:
+            db["runs"].update(
+                row["id"],
+                {
+                    "status": "failed",
+                    "finished_at": None,
+                    "message": f"killed or crashed (pid {row['pid']}): the run lock was "
+                    f"free when it was still 'running'; {found} at {now}",
+                },
+            )
+    return [row["id"] for row in rows]
+
+
+@dataclass
+class SourceResult:
+    """One source's line in the summary."""
+
+    name: str
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    errors: int = 0
+    failed: bool = False
+    error: str | None = None
+
+
+@dataclass
+class RunReport:
+    """What a run did; :attr:`exit_code` is what ``mediastance run`` exits with."""
+
+    run_id: int
+    status: str = "running"
+    sources: list[SourceResult] = field(default_factory=list)
+    analysis: dict[str, int] | None = None
+    analysis_skipped: str | None = None
+    errors: list[str] = field(default_factory=list)
+    abandoned: list[int] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.status == "ok" else EXIT_PARTIAL
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {key: sum(getattr(s, key) for s in self.sources) for key in COLLECT_COUNTS}
+
+    def summary_lines(self) -> list[str]:
+        """A tab-separated per-source table, then the analysis and the status line."""
+        lines = ["source\t" + "\t".join(COLLECT_COUNTS) + "\tstatus"]
+        for s in self.sources:
+            counts = "\t".join(str(getattr(s, key)) for key in COLLECT_COUNTS)
+            state = f"failed: {s.error}" if s.failed else "ok"
+            lines.append(f"{s.name}\t{counts}\t{state}")
+        if self.analysis is not None:
+            parts = ", ".join(f"{k} {v}" for k, v in self.analysis.items())
+            lines.append(f"analysis: {parts or 'nothing to do'}")
+        elif self.analysis_skipped:
+            lines.append(f"analysis: skipped ({self.analysis_skipped})")
+        totals = ", ".join(f"{k} {v}" for k, v in self.totals.items())
+        lines.append(f"run {self.run_id} {self.status} in {self.duration_s:.1f}s: {totals}")
+        lines.extend(f"error: {e}" for e in self.errors)
+        return lines
+
+
+Progress = Callable[..., None]
+
+
+@contextlib.contextmanager
+def log_to_file(path: str | os.PathLike) -> Iterator[None]:
+    """Append INFO-and-above logs, timestamped, to ``path`` (also under ``--quiet``).
+
+    Console handlers keep the level they had, so ``--quiet`` stays quiet on stderr.
+    """
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    )
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    previous = root.level
+    for other in root.handlers:
+        if other.level == logging.NOTSET:
+            other.setLevel(previous)
+    root.addHandler(handler)
+    root.setLevel(min(previous, logging.INFO))
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+        handler.close()
+
+
+def run_pipeline(
+    db_path: str | os.PathLike,
+    config: Config,
+    *,
+    client: httpx.Client | None = None,
+    analyze: bool = True,
+    encoder: Any = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Take the lock, then collect → analyse → ensure shape, recorded in ``runs``.
+
+    Raises :class:`RunLocked` at once when another run is active. Source failures make
+    the run 'partial'; a stage that raises makes it 'failed' (the error is recorded and
+    the report returned, so the caller still gets an exit code and a summary).
+    """
+    with run_lock(db_path), _signals_raise():
+        db = open_db(db_path)
+        try:
+            ensure_db_shape(db)
+            return _run_stages(
+                db, config, client=client, analyze=analyze, encoder=encoder, progress=progress
+            )
+        finally:
+            db.close()
+
+
+def _run_stages(
+    db: sqlite_utils.Database,
+    config: Config,
+    *,
+    client: httpx.Client | None,
+    analyze: bool,
+    encoder: Any,
+    progress: Progress | None,
+) -> RunReport:
+    started = time.monotonic()
+    run_id = start_run(db, COMMAND)
+    report = RunReport(run_id=run_id)
+    log.info("run %s started (pid %s)", run_id, os.getpid())
+    report.abandoned = mark_abandoned_runs(db, by_run=run_id)
+    for old in report.abandoned:
+        log.warning("run %s was killed before it finished; marked failed", old)
+    failed = False
+    try:
+        report.sources = _collect(db, config, client=client, run_id=run_id, progress=progress)
+        if analyze:
+            report.analysis, report.analysis_skipped = _analyze(
+                db, config, encoder=encoder, progress=progress
+            )
+        else:
+            report.analysis_skipped = "--no-analyze"
+        ensure_db_shape(db)
+    except (RunInterrupted, KeyboardInterrupt) as exc:
+        failed = True
+        report.errors.append(str(exc) or "interrupted by SIGINT")
+    except Exception as exc:  # a stage crashed: record it, never leave the row 'running'
+        log.exception("run %s failed", run_id)
+        failed = True
+        report.errors.append(f"{type(exc).__name__}: {exc}")
+    report.errors[:0] = [f"{s.name}: {s.error}" for s in report.sources if s.failed]
+    if failed:
+        report.status = "failed"
+    elif any(s.failed for s in report.sources):
+        report.status = "partial"
+    else:
+        report.status = "ok"
+    report.duration_s = round(time.monotonic() - started, 3)
+    _finish(db, report)
+    for line in report.summary_lines():
+        log.info("%s", line)
+    return report
+
+
+def _collect(
+    db: sqlite_utils.Database,
+    config: Config,
+    *,
+    client: httpx.Client | None,
+    run_id: int,
+    progress: Progress | None,
+) -> list[SourceResult]:
+    from mediastance.collect import collect
+
+    summary = collect(db, config, client=client, run_id=run_id, progress=progress)
+    return source_results(summary)
+
+
+def source_results(summary: Any) -> list[SourceResult]:
+    """The collectors' per-source summary as :class:`SourceResult` rows."""
+    per_source = getattr(summary, "sources", summary)
+    items = per_source.items() if isinstance(per_source, Mapping) else _named(per_source)
+    results = []
+    for name, counts in items:
+        values = counts if isinstance(counts, Mapping) else _as_dict(counts)
+        result = SourceResult(name=str(name))
+        for key in COLLECT_COUNTS:
+            setattr(result, key, int(values.get(key) or 0))
+        error = values.get("error") or values.get("last_error")
+        status = values.get("status")
+        result.failed = bool(values.get("failed")) or status in ("failed", "error")
+        if result.failed:
+            result.error = str(error or "failed")
+        results.append(result)
+    return results
+
+
+def _named(items: Any) -> Iterator[tuple[str, Any]]:
+    for item in items:
+        values = item if isinstance(item, Mapping) else _as_dict(item)
+        yield values.get("name") or values.get("source"), item
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    return dict(vars(obj))
+
+
+def _analyze(
+    db: sqlite_utils.Database, config: Config, *, encoder: Any, progress: Progress | None
+) -> tuple[dict[str, int] | None, str | None]:
+    try:
+        from analysis.pipeline import analyze
+    except ImportError as exc:
+        return None, f"analysis not available: {exc}"
+    counts = analyze(db, config, encoder=encoder, progress=progress)
+    return {str(k): int(v) for k, v in dict(counts).items()}, None
+
+
+def _finish(db: sqlite_utils.Database, report: RunReport) -> None:
+    totals = report.totals
+    analysis = report.analysis or {}
+    details = {
+        "sources": [dataclasses.asdict(s) for s in report.sources],
+        "analysis": report.analysis,
+        "analysis_skipped": report.analysis_skipped,
+        "abandoned_runs": report.abandoned,
+    }
+    finish_run(
+        db,
+        report.run_id,
+        status=report.status,
+        sources_ok=sum(not s.failed for s in report.sources),
+        sources_failed=sum(s.failed for s in report.sources),
+        analyzed=analysis.get("articles", analysis.get("analyzed", 0)),
+        labels=analysis.get("labels", 0),
+        message="; ".join(report.errors) or None,
+        details=json.dumps(details, ensure_ascii=False),
+        **totals,
+    )
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Turn SIGTERM (systemd stop, timeout) into an exception so the run row is closed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise RunInterrupted(f"interrupted by {signal.Signals(signum).name}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
