@@ -9,7 +9,6 @@ nightly run keeps writing while people browse) but nothing in Datasette can writ
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import ipaddress
 import json
@@ -96,18 +95,24 @@ def make_datasette(db_path: str | os.PathLike, *, auth: bool = False, user: str 
     return ds
 
 
-def serve(
+def build_server(
     db_path: str | os.PathLike,
     *,
     host: str = "127.0.0.1",
     port: int = 8001,
     auth: bool = False,
     public: bool = False,
-) -> None:
-    """Run Datasette in the foreground until interrupted."""
+):
+    """A ``uvicorn.Server`` for Datasette over the database, not yet running."""
     import uvicorn
 
     check_bind(host, public=public)
     ds = make_datasette(db_path, auth=auth)
-    asyncio.run(ds.invoke_startup())
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    # Datasette's ASGI app runs its startup hooks (plugins, db setup) on the first request.
+    config = uvicorn.Config(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    return uvicorn.Server(config)
+
+
+def serve(db_path: str | os.PathLike, **options: Any) -> None:
+    """Run Datasette in the foreground until interrupted (options as ``build_server``)."""
+    build_server(db_path, **options).run()

@@ -1,0 +1,100 @@
+"""Headless Chromium (the system's Debian build) against a real Datasette on loopback.
+
+Screenshots land in artifacts/browser/ for people to look at; the README's dashboard
+picture is copied from there.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from test_datasette import labeled_db
+
+from mediastance.serve import build_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
+# Without these Chromium keeps trying to reach Google's hosts on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)"
+)
+
+
+@pytest.fixture
+def datasette_url(tmp_path):
+    server = build_server(labeled_db(tmp_path / "m.db"), host="127.0.0.1", port=0)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # a free port, bound before the server thread starts
+    port = sock.getsockname()[1]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    started = threading.Event()
+    # uvicorn flips server.started once it accepts connections; wait on that, not a sleep.
+    while not server.started and thread.is_alive():
+        started.wait(0.02)
+    assert server.started, "Datasette did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(url)
+    return page, errors
+
+
+def test_dashboard_charts_render(browser, datasette_url):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page, errors = open_page(browser, f"{datasette_url}/-/dashboards/overview?target=Alibaba")
+    for chart in ("tone-over-time", "share-of-voice", "stance-by-outlet"):
+        page.wait_for_selector(f"#chart-{chart} svg, #chart-{chart} canvas", timeout=20_000)
+    for metric in ("articles-count", "statements-count"):
+        page.wait_for_function(
+            f"document.querySelector('#chart-{metric}').innerText.trim().length > 0"
+        )
+    assert page.inner_text("#chart-articles-count").strip() == "3"
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    assert errors == []
+
+
+def test_canned_query_page_shows_rows(browser, datasette_url):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page, errors = open_page(
+        browser,
+        f"{datasette_url}/mediastance/statements_by_organisation?organisation=Alibaba",
+    )
+    table = page.inner_text("table.rows-and-columns")
+    assert "国际反假冒联盟被个别企业的私利绑架" in table
+    assert "a step in the wrong direction and regrettable" in table
+    page.screenshot(path=str(ARTIFACTS / "statements_by_organisation.png"), full_page=True)
+    page, more_errors = open_page(browser, f"{datasette_url}/mediastance/search_articles?q=假货")
+    assert "阿里巴巴回应国际反假冒联盟" in page.inner_text("table.rows-and-columns")
+    assert errors + more_errors == []
