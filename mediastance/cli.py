@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
@@ -21,6 +22,7 @@ from mediastance.config import Config, ConfigError, load_config
 from mediastance.storage import StorageError, ensure_db_shape, open_db, table_counts
 
 EXIT_CONFIG = 2
+DEMO_DB = "mediastance-demo.db"
 
 
 class UsageFailure(click.ClickException):
@@ -308,11 +310,30 @@ def train(options: Options, output_dir: str | None) -> None:
 def demo(options: Options, no_serve: bool, port: int) -> None:
     """Run the whole pipeline on the bundled EN/ZH sample corpus, then open Datasette.
 
+    The corpus is served on a loopback port and collected over HTTP like any source;
+    the database defaults to ./mediastance-demo.db so a real database is never mixed in.
+
     \b
     Example:
         mediastance demo --no-serve --db demo.db
     """
-    not_yet("demo")
+    from mediastance.demo import build_demo
+
+    source = click.get_current_context().get_parameter_source("db_path")
+    if source == click.core.ParameterSource.DEFAULT:
+        options.db_path = DEMO_DB
+    options.open().close()
+    report = build_demo(options.db_path, progress=options.log)
+    for line in report.summary_lines():
+        options.log(line)
+    if report.status == "failed":
+        raise click.ClickException(f"demo run failed: {'; '.join(report.errors)}")
+    click.echo(str(Path(options.db_path).resolve()))
+    if not no_serve:
+        from mediastance.serve import serve as serve_datasette
+
+        options.log(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+        serve_datasette(options.db_path, host="127.0.0.1", port=port)
 
 
 @cli.command()
