@@ -276,8 +276,12 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
 
     migrations.apply(db)
     for table, columns in FTS_TABLES.items():
-        if db[table].exists() and not db[table].detect_fts():
-            db[table].enable_fts(columns, create_triggers=True, tokenize="trigram")
+        # enable_fts creates the index, fills it and adds the triggers in three separate
+        # commits; a run killed in between leaves an index without triggers that would
+        # silently go stale. replace=True rebuilds exactly that case, and returns at once
+        # when the index and its triggers are already as wanted.
+        if db[table].exists():
+            db[table].enable_fts(columns, create_triggers=True, tokenize="trigram", replace=True)
     views.ensure_views(db)
 
 

@@ -19,7 +19,7 @@ from mediastance import run as run_module
 from mediastance.cli import cli
 from mediastance.config import load_config_text
 from mediastance.run import RunLocked, mark_abandoned_runs, run_lock, run_pipeline
-from mediastance.storage import ensure_db_shape, open_db, start_run
+from mediastance.storage import ensure_db_shape, open_db, search, start_run
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config_text(
@@ -298,3 +298,23 @@ def test_config_error_exits_2(tmp_path, fake_collect):
     assert result.exit_code == 2
     assert "[fetch].timeout must be a number >= 0.001, got 'slow'" in result.output
     assert fake_collect.calls == []
+
+
+# Crash windows in the shape itself ------------------------------------------------------
+
+
+def test_shape_heals_an_fts_index_a_kill_left_without_triggers(tmp_path, monkeypatch):
+    # enable_fts commits the index and its triggers separately: a run killed between
+    # the two left an index that never learns of new articles.
+    db = open_db(tmp_path / "c.db")
+    ensure_db_shape(db)
+    db["articles"].insert({"id": "a1", "canonical_url": "u1", "title": "假货 old story"})
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f"drop trigger [{trigger}]")
+    ensure_db_shape(db)
+    db["articles"].insert({"id": "a2", "canonical_url": "u2", "title": "假货打假 new story"})
+    assert [r["id"] for r in search(db, "articles", "假货打")] == ["a2"]
+    assert sorted(r["id"] for r in search(db, "articles", "story")) == ["a1", "a2"]
+    # A healthy index is left alone, not rebuilt on every run.
+    monkeypatch.setattr(type(db["articles"]), "disable_fts", None)
+    ensure_db_shape(db)
