@@ -151,6 +151,7 @@ class SourceResult:
     duplicates: int = 0
     skipped: int = 0
     errors: int = 0
+    status: str = "ok"  # ok | not_modified | error, as the collectors say
     failed: bool = False
     error: str | None = None
 
@@ -181,7 +182,7 @@ class RunReport:
         lines = ["source\t" + "\t".join(COLLECT_COUNTS) + "\tstatus"]
         for s in self.sources:
             counts = "\t".join(str(getattr(s, key)) for key in COLLECT_COUNTS)
-            state = f"failed: {s.error}" if s.failed else "ok"
+            state = f"failed: {s.error}" if s.failed else s.status
             lines.append(f"{s.name}\t{counts}\t{state}")
         if self.analysis is not None:
             parts = ", ".join(f"{k} {v}" for k, v in self.analysis.items())
@@ -231,19 +232,29 @@ def run_pipeline(
     analyze: bool = True,
     encoder: Any = None,
     progress: Progress | None = None,
+    collect_options: Mapping[str, Any] | None = None,
 ) -> RunReport:
     """Take the lock, then collect → analyse → ensure shape, recorded in ``runs``.
 
     Raises :class:`RunLocked` at once when another run is active. Source failures make
     the run 'partial'; a stage that raises makes it 'failed' (the error is recorded and
     the report returned, so the caller still gets an exit code and a summary).
+    ``collect_options`` go to the collectors as they are (tests: ``gdelt_interval=0``).
+    Progress messages default to INFO logs, so ``--log-file`` shows what a run did.
     """
+    progress = progress or _log_progress
     with run_lock(db_path), _signals_raise():
         db = open_db(db_path)
         try:
             ensure_db_shape(db)
             return _run_stages(
-                db, config, client=client, analyze=analyze, encoder=encoder, progress=progress
+                db,
+                config,
+                client=client,
+                analyze=analyze,
+                encoder=encoder,
+                progress=progress,
+                collect_options=collect_options or {},
             )
         finally:
             db.close()
@@ -256,7 +267,8 @@ def _run_stages(
     client: httpx.Client | None,
     analyze: bool,
     encoder: Any,
-    progress: Progress | None,
+    progress: Progress,
+    collect_options: Mapping[str, Any],
 ) -> RunReport:
     started = time.monotonic()
     run_id = start_run(db, COMMAND)
@@ -267,7 +279,9 @@ def _run_stages(
         log.warning("run %s was killed before it finished; marked failed", old)
     failed = False
     try:
-        report.sources = _collect(db, config, client=client, run_id=run_id, progress=progress)
+        report.sources = _collect(
+            db, config, client=client, run_id=run_id, progress=progress, options=collect_options
+        )
         if analyze:
             report.analysis, report.analysis_skipped = _analyze(
                 db, config, encoder=encoder, progress=progress
@@ -303,42 +317,33 @@ def _collect(
     client: httpx.Client | None,
     run_id: int,
     progress: Progress | None,
+    options: Mapping[str, Any],
 ) -> list[SourceResult]:
     from mediastance.collect import collect
 
-    summary = collect(db, config, client=client, run_id=run_id, progress=progress)
-    return source_results(summary)
+    summary = collect(db, config, client=client, run_id=run_id, progress=progress, **options)
+    return source_results(db, summary)
 
 
-def source_results(summary: Any) -> list[SourceResult]:
-    """The collectors' per-source summary as :class:`SourceResult` rows."""
-    per_source = getattr(summary, "sources", summary)
-    items = per_source.items() if isinstance(per_source, Mapping) else _named(per_source)
+def source_results(db: sqlite_utils.Database, summary: Any) -> list[SourceResult]:
+    """The collectors' per-source counts, with each failed source's error from ``sources``."""
     results = []
-    for name, counts in items:
-        values = counts if isinstance(counts, Mapping) else _as_dict(counts)
-        result = SourceResult(name=str(name))
-        for key in COLLECT_COUNTS:
-            setattr(result, key, int(values.get(key) or 0))
-        error = values.get("error") or values.get("last_error")
-        status = values.get("status")
-        result.failed = bool(values.get("failed")) or status in ("failed", "error")
+    for name, counts in summary.sources.items():
+        result = SourceResult(
+            name=name,
+            status=counts.status,
+            failed=counts.failed,
+            **{key: getattr(counts, key) for key in COLLECT_COUNTS},
+        )
         if result.failed:
-            result.error = str(error or "failed")
+            rows = list(db.query("select last_error from sources where name = ?", [name]))
+            result.error = (rows[0]["last_error"] if rows else None) or counts.status
         results.append(result)
     return results
 
 
-def _named(items: Any) -> Iterator[tuple[str, Any]]:
-    for item in items:
-        values = item if isinstance(item, Mapping) else _as_dict(item)
-        yield values.get("name") or values.get("source"), item
-
-
-def _as_dict(obj: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return dataclasses.asdict(obj)
-    return dict(vars(obj))
+def _log_progress(message: str, *args: Any, **kwargs: Any) -> None:
+    log.info("%s", message)
 
 
 def _analyze(

@@ -74,23 +74,44 @@ class LockHolder:
         self.proc.stdout.close()
 
 
+def counts(new=0, updated=0, duplicates=0, skipped=0, errors=0, error=None):
+    """A stand-in for the collectors' per-source counts."""
+    status = "error" if error else "ok"
+    return types.SimpleNamespace(
+        new=new,
+        updated=updated,
+        duplicates=duplicates,
+        skipped=skipped,
+        errors=errors,
+        status=status,
+        failed=status == "error",
+        error=error,
+    )
+
+
 @pytest.fixture
 def fake_collect(monkeypatch):
     """Replace the collectors with a recorder returning a chosen per-source summary."""
     calls = []
-    summary = {
-        "Feed A": {"new": 3, "updated": 1, "duplicates": 0, "skipped": 2, "errors": 0},
-        "Feed B": {"new": 2, "updated": 0, "duplicates": 1, "skipped": 0, "errors": 0},
-    }
+    state = types.SimpleNamespace(
+        calls=calls,
+        raises=None,
+        sources={
+            "Feed A": counts(new=3, updated=1, skipped=2),
+            "Feed B": counts(new=2, duplicates=1),
+        },
+    )
 
     def collect(db, config, *, client=None, run_id=None, source_names=(), progress=None):
         calls.append(run_id)
-        if isinstance(summary.get("raise"), BaseException):
-            raise summary["raise"]
-        return types.SimpleNamespace(sources=summary)
+        if state.raises is not None:
+            raise state.raises
+        for name, c in state.sources.items():  # the collectors keep health in `sources`
+            db["sources"].upsert({"name": name, "last_error": c.error}, pk="name")
+        return types.SimpleNamespace(sources=state.sources)
 
     monkeypatch.setattr(collect_module, "collect", collect, raising=False)
-    return types.SimpleNamespace(calls=calls, summary=summary)
+    return state
 
 
 def runs_rows(db_path: Path) -> list[dict]:
@@ -180,12 +201,7 @@ def test_run_records_counts_and_per_source_details(tmp_path, fake_collect):
 
 
 def test_failed_source_makes_the_run_partial(tmp_path, fake_collect):
-    fake_collect.summary["Feed B"] = {
-        "new": 0,
-        "errors": 1,
-        "failed": True,
-        "error": "HTTP 500 for http://127.0.0.3/b.xml",
-    }
+    fake_collect.sources["Feed B"] = counts(errors=1, error="HTTP 500 for http://127.0.0.3/b.xml")
     result = CliRunner().invoke(
         cli, ["run", "--db", str(tmp_path / "c.db"), "--no-analyze", "--quiet"]
     )
@@ -198,7 +214,7 @@ def test_failed_source_makes_the_run_partial(tmp_path, fake_collect):
 
 
 def test_crashing_stage_marks_the_run_failed(tmp_path, fake_collect):
-    fake_collect.summary["raise"] = RuntimeError("disk on fire")
+    fake_collect.raises = RuntimeError("disk on fire")
     report = run_pipeline(tmp_path / "c.db", CONFIG, analyze=False)
     assert (report.status, report.exit_code) == ("failed", 1)
     [row] = runs_rows(tmp_path / "c.db")
@@ -207,7 +223,7 @@ def test_crashing_stage_marks_the_run_failed(tmp_path, fake_collect):
 
 
 def test_sigterm_closes_the_run_row(tmp_path, fake_collect):
-    fake_collect.summary["raise"] = run_module.RunInterrupted("interrupted by SIGTERM")
+    fake_collect.raises = run_module.RunInterrupted("interrupted by SIGTERM")
     report = run_pipeline(tmp_path / "c.db", CONFIG, analyze=False)
     assert report.status == "failed"
     [row] = runs_rows(tmp_path / "c.db")
