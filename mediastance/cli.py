@@ -140,7 +140,20 @@ def collect(options: Options, source_names: tuple[str, ...]) -> None:
     Example:
         mediastance collect --db coverage.db --source "BBC 中文 (简体)"
     """
-    not_yet("collect")
+    from mediastance.collect import UnknownSource
+    from mediastance.collect import collect as collect_sources
+
+    config = options.config
+    db = options.open()
+    try:
+        summary = collect_sources(db, config, source_names=source_names, progress=options.log)
+    except UnknownSource as exc:
+        raise UsageFailure(str(exc)) from None
+    for row in summary.table():
+        click.echo("\t".join(row))
+    options.log(f"run {summary.run_id}: {summary.status}")
+    if summary.status != "ok":
+        sys.exit(1)
 
 
 @cli.command()
