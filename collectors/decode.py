@@ -121,6 +121,8 @@ def decode(content: bytes, *, header_charset: str | None = None) -> tuple[str, s
             if codec not in tried:
                 tried.append(codec)
     successes = [(codec, text) for codec in tried if (text := _strict(content, codec)) is not None]
+    if not tried and content.isascii():
+        return content.decode("ascii"), "utf-8"
     if not successes:
         return _detect(content, exclude=tried)
     codec, text = successes[0]

@@ -1,0 +1,76 @@
+"""Extraction on the recorded pages: exact titles, dates, authors, body in, boilerplate out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from collectors import extract
+from collectors.decode import decode
+from collectors.extract import extract_article, find_published, paragraph_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MANIFEST = json.loads((FIXTURES / "web.json").read_text("utf-8"))
+PAGES = [r for r in MANIFEST["routes"] if (r.get("expect") or {}).get("title")]
+TODAY = dt.date(2026, 1, 1)
+
+
+def load(route: dict) -> dict:
+    content_type = route["headers"].get("Content-Type", "")
+    charset = content_type.split("charset=")[1] if "charset=" in content_type else None
+    text, _ = decode((FIXTURES / route["file"]).read_bytes(), header_charset=charset)
+    url = f"http://{{host:{route['host']}}}{route['path']}"
+    return extract_article(text, url=url, today=TODAY)
+
+
+@pytest.mark.parametrize("route", PAGES, ids=[r["file"] for r in PAGES])
+def test_recorded_page(route):
+    expect = route["expect"]
+    article = load(route)
+    assert {k: article[k] for k in ("title", "published", "language", "script", "author")} == {
+        k: expect[k] for k in ("title", "published", "language", "script", "author")
+    }
+    for sentence in expect["body_contains"]:
+        assert sentence in article["text"]
+    for boilerplate in expect["body_excludes"]:
+        assert boilerplate not in article["text"]
+    assert article["canonical_url"] == expect["canonical_url"]
+    assert article["extractor"] == extract.TRAFILATURA
+
+
+def test_declared_language_loses_to_the_text():
+    route = next(r for r in PAGES if r["file"].endswith("zh_alibaba_statement_wrong_lang.html"))
+    html = (FIXTURES / route["file"]).read_text("utf-8")
+    assert 'lang="en' in html
+    assert load(route)["language"] == "zh"
+
+
+def test_visible_chinese_date_and_never_a_future_date():
+    html = "<html><body><div class=date>2016年5月18日 09:32</div><p>正文</p></body></html>"
+    assert find_published(html, today=TODAY) == "2016-05-18"
+    future = '<html><head><meta property="article:published_time" content="2031-02-03"></head>'
+    assert find_published(future + "<body><p>x</p></body></html>", today=TODAY) is None
+
+
+def test_fallback_extractor_when_trafilatura_finds_nothing(monkeypatch):
+    monkeypatch.setattr(extract, "_trafilatura", lambda html, url: None)
+    body = "淘宝平台上的假货问题再次引起关注。" * 6
+    html = (
+        "<html><head><title>标题</title></head><body><nav><p>首页 财经 科技</p></nav>"
+        f"<div class=story><p>{body}</p><p>阿里巴巴表示将加强打假。</p></div>"
+        "<footer><p>版权所有</p></footer></body></html>"
+    )
+    article = extract_article(html, url="http://news.example/a", today=TODAY)
+    assert article["extractor"] == extract.PARAGRAPHS
+    assert article["text"] == f"{body}\n阿里巴巴表示将加强打假。"
+    assert (article["title"], article["language"], article["script"]) == ("标题", "zh", "Hans")
+    assert article["outlet"] == "news.example"
+
+
+def test_paragraph_text_of_a_page_without_paragraphs_is_empty():
+    from bs4 import BeautifulSoup
+
+    assert paragraph_text(BeautifulSoup("<html><body>nothing</body></html>", "lxml")) == ""
