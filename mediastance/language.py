@@ -9,6 +9,7 @@ Simplified is decided by which characters change under OpenCC's conversions.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
@@ -51,9 +52,22 @@ def detect_language(text: str | None) -> str | None:
 _TRUSTED_LATIN = {"en", "fr", "de", "es", "it", "pt", "nl", "id", "ms", "vi", "tr", "pl"}
 
 
+_LANGID_LOADING = threading.Lock()
+_langid_loaded = False
+
+
 def _langid(text: str) -> str:
     import py3langid
 
+    global _langid_loaded
+    if not _langid_loaded:
+        # py3langid unpacks its model (about 1.5 s of CPU) on the first classify();
+        # the collectors' fetch threads all got there at once and each unpacked its own
+        # copy, which made a cold collect seconds slower. Load it once.
+        with _LANGID_LOADING:
+            code, _ = py3langid.classify(text)
+            _langid_loaded = True
+            return code
     code, _ = py3langid.classify(text)
     return code
 
