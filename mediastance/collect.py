@@ -242,6 +242,9 @@ class _Collector:
         self.today = today
         self.say = say
         self.seen_urls: set[str] = set()
+        # Rows inserted by this run: which source's counts hold them, as new or duplicate.
+        # A copy saved before its original arrives moves from "new" to "duplicates".
+        self.inserted: dict[str, tuple[SourceCounts, str]] = {}
 
     # -- one source ---------------------------------------------------------------------
 
@@ -307,9 +310,7 @@ class _Collector:
             if not self.matcher.matches(row["title"], row["text"]):
                 counts.skipped += 1
                 continue
-            outcome = self.save_article(row)
-            if outcome is not None:
-                setattr(counts, outcome, getattr(counts, outcome) + 1)
+            self.save_article(row, counts)
 
     def load_page(self, fetcher: Fetcher, item: dict[str, Any]) -> _Page:
         """Worker thread: fetch, decode and extract one page (no database here)."""
@@ -363,12 +364,12 @@ class _Collector:
         row["content_hash"] = content_hash(row)
         return row
 
-    def save_article(self, row: dict[str, Any]) -> str | None:
-        """Insert or update one row in its own transaction; 'new'|'updated'|'duplicates'."""
+    def save_article(self, row: dict[str, Any], counts: SourceCounts) -> None:
+        """Insert or update one row in its own transaction, and count it."""
         now = utcnow()
         existing = self.db["articles"].get(row["id"]) if _exists(self.db, row["id"]) else None
         if existing is not None and existing.get("content_hash") == row["content_hash"]:
-            return None
+            return
         if existing is None:
             row = {**row, "fetched_at": now, "updated_at": now}
         else:
@@ -391,8 +392,18 @@ class _Collector:
                     )
                 self.db.execute("update articles set duplicate_of = null where id = ?", [original])
         if existing is not None:
-            return "updated"
-        return "duplicates" if row["duplicate_of"] else "new"
+            counts.updated += 1
+        else:
+            self.inserted[row["id"]] = (counts, "duplicates" if row["duplicate_of"] else "new")
+            _bump(counts, self.inserted[row["id"]][1], +1)
+        for other in group:
+            if other in self.inserted:
+                other_counts, was = self.inserted[other]
+                now_is = "new" if other == original else "duplicates"
+                if was != now_is:
+                    _bump(other_counts, was, -1)
+                    _bump(other_counts, now_is, +1)
+                    self.inserted[other] = (other_counts, now_is)
 
     def record(self, source: Source, url: str | None, error: str, status: int | None) -> None:
         self.say(f"{source.name}: {url}: {error}")
@@ -428,6 +439,10 @@ class _Collector:
                 update["last_modified"] = feed["last_modified"]
         with self.db.atomic():
             self.db["sources"].update(source.name, update)
+
+
+def _bump(counts: SourceCounts, field_name: str, by: int) -> None:
+    setattr(counts, field_name, getattr(counts, field_name) + by)
 
 
 def _exists(db: sqlite_utils.Database, article_id: str) -> bool:
