@@ -66,7 +66,8 @@ def fetch_gdelt(
     feed, body, _ = get_feed(fetcher, url, content=content)
     if feed is not None:
         yield feed
-    for record in parse_artlist(body, url=url):
+    status = feed["status_code"] if feed is not None else None
+    for record in parse_artlist(body, url=url, status_code=status):
         yield item_dict(
             url=record.get("url"),
             title=(record.get("title") or "").strip() or None,
@@ -77,7 +78,9 @@ def fetch_gdelt(
         )
 
 
-def parse_artlist(content: bytes, *, url: str) -> list[dict[str, Any]]:
+def parse_artlist(
+    content: bytes, *, url: str, status_code: int | None = None
+) -> list[dict[str, Any]]:
     """The ``articles`` list of an ArtList answer; FeedError for anything else."""
     text = content.decode("utf-8", errors="replace").strip()
     if not text:
@@ -86,9 +89,13 @@ def parse_artlist(content: bytes, *, url: str) -> list[dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError:
         first_line = text.splitlines()[0][:200]
-        raise FeedError(f"GDELT answered with text, not JSON: {first_line}", url=url) from None
+        raise FeedError(
+            f"GDELT answered with text, not JSON: {first_line}", url=url, status_code=status_code
+        ) from None
     if not isinstance(data, dict):
-        raise FeedError("GDELT answered JSON without an articles list", url=url)
+        raise FeedError(
+            "GDELT answered JSON without an articles list", url=url, status_code=status_code
+        )
     articles = data.get("articles", [])
     return [a for a in articles if isinstance(a, dict) and a.get("url")][:MAX_RECORDS]
 
