@@ -11,6 +11,7 @@ Datasette reading the same file in WAL mode never sees "database is locked".
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Iterable, Iterator
@@ -248,12 +249,43 @@ FTS_TABLES: dict[str, list[str]] = {
 }
 
 
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose write transactions start with ``BEGIN IMMEDIATE``.
+
+    ``atomic()`` opens a plain (deferred) ``BEGIN``, and sqlite-utils reads the schema
+    before an upsert writes. A transaction that read first and must then upgrade to a
+    writer while another connection writes (a Datasette correction, a manual
+    ``collect``) gets "database is locked" at once: SQLite skips the busy timeout there
+    to avoid deadlock. Taking the write lock up front makes it wait its turn instead.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: sqlite-utils' savepoints
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+
 def open_db(
     path: str | os.PathLike | None = None, *, memory: bool = False
 ) -> sqlite_utils.Database:
     """Open (creating if needed) a database in WAL mode with a busy timeout."""
     if memory or path is None or str(path) == ":memory:":
-        db = sqlite_utils.Database(memory=True)
+        db = Database(memory=True)
     else:
         p = Path(path)
         if p.exists() and p.is_dir():
@@ -261,7 +293,7 @@ def open_db(
         if p.parent and not p.parent.exists():
             raise StorageError(f"{p}: folder {p.parent} does not exist")
         try:
-            db = sqlite_utils.Database(p)
+            db = Database(p)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")

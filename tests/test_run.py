@@ -6,20 +6,27 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
+import tomllib
 import types
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
+from fixtureweb import FixtureWeb
 
+from collectors.normalize import normalize_url
 from mediastance import collect as collect_module
 from mediastance import run as run_module
 from mediastance.cli import cli
-from mediastance.config import load_config_text
+from mediastance.config import load_config, load_config_text
 from mediastance.run import RunLocked, mark_abandoned_runs, run_lock, run_pipeline
-from mediastance.storage import ensure_db_shape, open_db, search, start_run
+from mediastance.storage import ensure_db_shape, open_db, search, start_run, table_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config_text(
@@ -334,3 +341,369 @@ def test_shape_heals_an_fts_index_a_kill_left_without_triggers(tmp_path, monkeyp
     # A healthy index is left alone, not rebuilt on every run.
     monkeypatch.setattr(type(db["articles"]), "disable_fts", None)
     ensure_db_shape(db)
+
+
+# End to end: `mediastance run` in a subprocess against the loopback fixture web ------------
+#
+# The crash test and the reference run use every fixture source except three that only
+# add waiting: the watchlist (a page that times out, retried) and two more GDELT queries
+# (the collector keeps GDELT's 5 s between calls). The fault corpus test runs them all.
+SLOW_SOURCES = ("watchlist", "gdelt-zh", "gdelt-bad-query")
+FAILING_SOURCES = ["wire-html", "caijing-empty"]  # not a feed; empty feed
+
+
+class WatchedWeb(FixtureWeb):
+    """FixtureWeb that wakes waiters each time it finishes answering a request."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.answered = threading.Condition()
+
+    def _handle(self, h, host, *, head):
+        try:
+            super()._handle(h, host, head=head)
+        finally:
+            with self.answered:
+                self.answered.notify_all()
+
+    def wait_for(self, predicate, proc: subprocess.Popen, *, timeout: float = 60) -> bool:
+        """Wait until ``predicate(log)`` holds; False if ``proc`` exited first."""
+        deadline = time.monotonic() + timeout
+        with self.answered:
+            while not predicate(self.requests()):
+                if proc.poll() is not None:
+                    return False
+                assert time.monotonic() < deadline, "fixture web: moment never came"
+                self.answered.wait(0.05)  # also re-checks the process now and then
+        return True
+
+
+def write_run_config(web: FixtureWeb, path: Path, *, leave_out=SLOW_SOURCES, **kwargs) -> Path:
+    web.write_config(path, **kwargs)
+    head, *blocks = path.read_text(encoding="utf-8").split("\n[[sources]]\n")
+    kept = [b for b in blocks if tomllib.loads(b)["name"] not in leave_out]
+    path.write_text("\n[[sources]]\n".join([head, *kept]), encoding="utf-8")
+    return path
+
+
+def spawn_run(db_path: Path, config: Path, out: Path) -> subprocess.Popen:
+    """``python -m mediastance.cli run`` with output to files (a full pipe would block it)."""
+    cmd = [sys.executable, "-m", "mediastance.cli", "run", "--db", str(db_path)]
+    cmd += ["--config", str(config), "--no-analyze"]
+    with open(out.with_suffix(".out"), "wb") as stdout, open(out.with_suffix(".err"), "wb") as err:
+        return subprocess.Popen(cmd, stdout=stdout, stderr=err, env=child_env(), cwd=ROOT)
+
+
+def logical_urls(db_path: Path, web: FixtureWeb) -> list[str]:
+    """Stored canonical URLs with 127.0.0.x:port put back to the fixture host names."""
+    netlocs = {web.netloc(name): name for name in web.hosts}
+    con = sqlite3.connect(db_path)
+    try:
+        urls = [r[0] for r in con.execute("select canonical_url from articles")]
+    finally:
+        con.close()
+    out = []
+    for url in urls:
+        parts = urlsplit(url)
+        out.append(url.replace(parts.netloc, netlocs.get(parts.netloc, parts.netloc), 1))
+    return sorted(out)
+
+
+def check_database(db_path: Path) -> dict:
+    """Integrity, FTS consistency and uniqueness checks a killed run must never break."""
+    con = sqlite3.connect(db_path)
+    try:
+        assert con.execute("pragma integrity_check").fetchall() == [("ok",)]
+        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        if "articles_fts" in tables:
+            con.execute("insert into articles_fts(articles_fts) values('integrity-check')")
+        if "articles" not in tables:
+            return {"articles": 0}
+        dupes = con.execute(
+            "select canonical_url, count(*) from articles group by canonical_url having count(*) > 1"
+        ).fetchall()
+        assert dupes == []
+        return {"articles": con.execute("select count(*) from articles").fetchone()[0]}
+    finally:
+        con.close()
+
+
+class DatasetteLikeClients:
+    """While a run writes: readers as Datasette opens the file (``mode=ro``, the default
+    5 s busy timeout) repeating the queries its pages make (counts, facets, full-text
+    search, the runs table), and a writer taking the write lock as a correction form does."""
+
+    QUERIES = [
+        "select count(*) from articles",
+        "select id, title, outlet, published from articles order by published desc limit 20",
+        "select language, count(*) from articles group by language",
+        "select articles.id from articles join articles_fts on articles.rowid = articles_fts.rowid"
+        " where articles_fts match '\"Alibaba\"' order by rank limit 20",
+        "select id from articles where title like '%假货%' or text like '%假货%' limit 20",
+        "select * from runs order by id desc limit 5",
+        "select * from sources",
+    ]
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.stop = threading.Event()
+        self.lock_errors: list[str] = []
+        self.other_errors: list[str] = []
+        self.rounds = 0
+        self.counts_seen: set[int] = set()
+        self.writes = 0
+        self.max_write_wait = 0.0
+        self.threads = [
+            threading.Thread(target=self.read, daemon=True),
+            threading.Thread(target=self.read, daemon=True),
+            threading.Thread(target=self.write, daemon=True),
+        ]
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=30)
+
+    def failed(self, exc: sqlite3.Error) -> None:
+        message = str(exc)
+        if "locked" in message or "busy" in message:
+            self.lock_errors.append(message)
+        elif "no such table" not in message:  # the run has not created the schema yet
+            self.other_errors.append(message)
+
+    def connect(self, **kwargs) -> sqlite3.Connection | None:
+        while not self.stop.is_set():
+            if self.db_path.exists():
+                return sqlite3.connect(self.db_path.as_uri() + kwargs.pop("mode", ""), uri=True)
+            self.stop.wait(0.01)
+        return None
+
+    def read(self) -> None:
+        con = self.connect(mode="?mode=ro")
+        while con is not None and not self.stop.is_set():
+            try:
+                for sql in self.QUERIES:
+                    rows = con.execute(sql).fetchall()
+                    if sql == self.QUERIES[0]:
+                        self.counts_seen.add(rows[0][0])
+                self.rounds += 1
+            except sqlite3.Error as exc:
+                self.failed(exc)
+                self.stop.wait(0.01)
+        if con is not None:
+            con.close()
+
+    def write(self) -> None:
+        con = self.connect()
+        while con is not None and not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                con.execute("begin immediate")
+                self.max_write_wait = max(self.max_write_wait, time.monotonic() - started)
+                con.rollback()
+                self.writes += 1
+            except sqlite3.Error as exc:
+                self.failed(exc)
+            self.stop.wait(0.02)
+        if con is not None:
+            con.close()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """One uninterrupted run on a fresh database, with Datasette-like clients alongside;
+    the loopback web stays up for the tests that run again."""
+    tmp = tmp_path_factory.mktemp("reference")
+    with WatchedWeb(latency=0.02) as web:
+        config = write_run_config(web, tmp / "mediastance.toml")
+        db_path = tmp / "coverage.db"
+        with DatasetteLikeClients(db_path) as clients:
+            proc = spawn_run(db_path, config, tmp / "run1")
+            rc = proc.wait(timeout=120)
+        yield types.SimpleNamespace(
+            web=web,
+            config=config,
+            db_path=db_path,
+            rc=rc,
+            stdout=(tmp / "run1.out").read_text(encoding="utf-8"),
+            stderr=(tmp / "run1.err").read_text(encoding="utf-8"),
+            clients=clients,
+            urls=logical_urls(db_path, web),
+            counts=table_counts_of(db_path),
+        )
+
+
+def table_counts_of(db_path: Path) -> dict[str, int]:
+    db = open_db(db_path)
+    try:
+        return table_counts(db)
+    finally:
+        db.close()
+
+
+def test_reference_run_stores_the_fixture_web(reference):
+    assert reference.rc == 1, reference.stderr  # two fixture feeds are broken on purpose
+    lines = reference.stdout.splitlines()
+    assert lines[0] == "source\tnew\tupdated\tduplicates\tskipped\terrors\tstatus"
+    assert "wire-html\t0\t0\t0\t0\t1\tfailed: not a feed: the body is an HTML page" in lines
+    assert len(reference.urls) == len(set(reference.urls)) >= 20
+    [row] = runs_rows(reference.db_path)
+    assert (row["status"], row["sources_failed"], row["new"]) == ("partial", 2, row["new"])
+    assert row["message"] == (
+        "wire-html: not a feed: the body is an HTML page; "
+        "caijing-empty: empty feed: the body has no content"
+    )
+
+
+def test_datasette_readers_and_writers_never_see_a_locked_database(reference):
+    clients = reference.clients
+    assert clients.lock_errors == []
+    assert clients.other_errors == []
+    # The clients really ran alongside the run: they saw the article count grow.
+    assert clients.rounds > 10 and clients.writes > 10
+    assert len(clients.counts_seen) > 2, clients.counts_seen
+
+
+def test_second_run_adds_nothing(reference):
+    args = ["run", "--db", str(reference.db_path), "--config", str(reference.config)]
+    result = CliRunner().invoke(cli, [*args, "--no-analyze"])
+    assert result.exit_code == reference.rc, result.output
+    counts = table_counts_of(reference.db_path)
+    for name in ("runs", "fetch_errors"):  # one more run, and its own error rows
+        counts.pop(name), reference.counts.pop(name, None)
+    assert counts == reference.counts
+    assert logical_urls(reference.db_path, reference.web) == reference.urls
+    second = runs_rows(reference.db_path)[-1]
+    assert (second["new"], second["updated"], second["duplicates"]) == (0, 0, 0)
+    assert second["status"] == "partial"
+
+
+# The kill moments of the crash test: (name, predicate over the fixture web's requests of
+# the current run). Each run starts over from the sources' beginning, so every moment
+# comes again in the next run, on a database that already holds the earlier runs' work.
+KILL_MOMENTS = [
+    ("lock taken, schema being created", None),
+    (
+        "first feed answered",
+        lambda log: any(e["path"] == "/rss/business.xml" for e in log),
+    ),
+    (
+        "three article pages answered",
+        lambda log: sum(e["path"].split("?")[0].endswith(".html") for e in log) >= 3,
+    ),
+    (
+        "Chinese feed answered (two sources done)",
+        lambda log: any(e["host"] == "news-zh" and e["path"] == "/rss/finance.xml" for e in log),
+    ),
+    (
+        "a Google News redirect answered",
+        lambda log: any(e["path"].startswith("/rss/articles/") for e in log),
+    ),
+    ("GDELT answered", lambda log: any(e["host"] == "gdelt" for e in log)),
+]
+
+
+def test_kill_9_at_six_moments_then_a_clean_run(reference, tmp_path):
+    db_path = tmp_path / "coverage.db"
+    web = reference.web
+    lock_file = Path(f"{db_path}.lock")
+    after_kill = []
+    for i, (moment, predicate) in enumerate(KILL_MOMENTS):
+        seen = len(web.requests())
+        proc = spawn_run(db_path, reference.config, tmp_path / f"killed{i}")
+        if predicate is None:
+            holder = f'"pid": {proc.pid}'.encode()
+            while holder not in (lock_file.read_bytes() if lock_file.exists() else b""):
+                assert proc.poll() is None, "run ended before it took the lock"
+                time.sleep(0.001)
+        else:
+            reached = web.wait_for(lambda log, p=predicate, n=seen: p(log[n:]), proc)
+            assert reached, f"run finished before the moment {moment!r}"
+        if i == 2:  # while this run is alive, a second one is turned away at once
+            second = CliRunner().invoke(cli, ["run", "--db", str(db_path), "--no-analyze"])
+            assert second.exit_code == 75
+            assert f"Error: another run (pid {proc.pid}, started " in second.output
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+        after_kill.append((moment, check_database(db_path)["articles"]))
+
+    final = spawn_run(db_path, reference.config, tmp_path / "final")
+    assert final.wait(timeout=120) == reference.rc, (tmp_path / "final.err").read_text()
+    check_database(db_path)
+    assert logical_urls(db_path, web) == reference.urls
+    rows = runs_rows(db_path)
+    assert rows[-1]["status"] == "partial"
+    assert [r["status"] for r in rows[:-1]] == ["failed"] * (len(rows) - 1)
+    assert all(r["message"].startswith("killed or crashed (pid ") for r in rows[:-1])
+    # The kill during schema creation may come before the run's row is written.
+    assert len(KILL_MOMENTS) - 1 <= len(rows) - 1 <= len(KILL_MOMENTS)
+    print("articles after each kill:", after_kill)
+
+
+def test_fault_corpus_partial_run_records_every_fault_and_keeps_good_articles(tmp_path):
+    db_path = tmp_path / "coverage.db"
+    with FixtureWeb() as web:
+        config = load_config(write_run_config(web, tmp_path / "m.toml", leave_out=(), timeout=1.0))
+        report = run_pipeline(db_path, config, analyze=False, collect_options={"gdelt_interval": 0})
+        requested = {(e["host"], e["path"].split("?")[0]) for e in web.requests()}
+        manifest = web.manifest
+        url = web.url
+        expand = web.expand
+    assert (report.status, report.exit_code) == ("partial", 1)
+    assert [s.name for s in report.sources if s.failed] == [
+        "wire-html",
+        "caijing-empty",
+        "gdelt-bad-query",
+    ]
+    db = open_db(db_path)
+    errors = list(db.query("select * from fetch_errors where run_id = ?", [report.run_id]))
+    error_urls = {e["url"] for e in errors}
+    # Every page fault of the corpus (the loop's second hop is reached only by redirect).
+    faults = [r for r in manifest["routes"] if r["expect"] and r["expect"].get("fetch_error")]
+    for route in faults:
+        if route["path"] != "/loop/b":
+            assert url(route["host"], route["path"]) in error_urls, route["path"]
+    # Every broken feed, by source.
+    for feed in manifest["feeds"]:
+        if feed["expect_error"]:
+            assert feed["name"] in {e["source"] for e in errors}, feed["name"]
+    # Refused, never requested: SSRF targets, a non-http scheme, a robots.txt Disallow.
+    assert {"http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/admin"} <= error_urls
+    assert any(u.startswith("file:") and u.endswith("etc/passwd") for u in error_urls)
+    private = url("news-en", "/private/2016/05/iacc-board-memo.html")
+    assert private in error_urls and ("news-en", urlsplit(private).path) not in requested
+    # Every relevant, fetchable article of the corpus is stored, once.
+    stored = {r["canonical_url"] for r in db.query("select canonical_url from articles")}
+    for route in manifest["routes"]:
+        expect = route["expect"] or {}
+        if not expect.get("relevant") or route["path"].startswith("/private/"):
+            continue
+        canonical = expect.get("canonical_url")
+        wanted = expand(canonical) if canonical else url(route["host"], route["path"])
+        assert normalize_url(wanted) in stored, route["path"]
+    [row] = runs_rows(db_path)
+    assert (row["status"], row["sources_failed"], row["errors"]) == ("partial", 3, len(errors))
+    db.close()
+
+
+def test_a_write_that_reads_first_waits_for_another_writer(tmp_path):
+    # A deferred BEGIN that has read cannot wait for the write lock (SQLite returns
+    # "database is locked" at once to avoid deadlock); open_db's atomic() takes the write
+    # lock up front, so a run waits out a Datasette correction instead of failing.
+    db = open_db(tmp_path / "c.db")
+    ensure_db_shape(db)
+    other = sqlite3.connect(tmp_path / "c.db", isolation_level=None, check_same_thread=False)
+    other.execute("begin immediate")
+    release = threading.Timer(0.3, other.execute, ["rollback"])
+    release.start()
+    with db.atomic():
+        db.execute("select count(*) from runs").fetchall()
+        db["runs"].insert({"command": "run", "status": "running"})
+    release.join()
+    other.close()
+    assert db["runs"].count == 1
