@@ -286,6 +286,8 @@ def _run_stages(
             report.analysis, report.analysis_skipped = _analyze(
                 db, config, encoder=encoder, progress=progress
             )
+            if report.analysis is not None:  # stories read the labels analysis wrote
+                report.analysis.update(_stories(db, config, encoder=encoder, progress=progress))
         else:
             report.analysis_skipped = "--no-analyze"
         ensure_db_shape(db)
@@ -351,10 +353,22 @@ def _analyze(
 ) -> tuple[dict[str, int] | None, str | None]:
     try:
         from analysis.pipeline import analyze
-    except ImportError as exc:
-        return None, f"analysis not available: {exc}"
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("analysis", "analysis.pipeline"):
+            raise  # the pipeline is there but broken (torch missing...): a failed run
+        return None, "analysis pipeline not installed"
     counts = analyze(db, config, encoder=encoder, progress=progress)
     return {str(k): int(v) for k, v in dict(counts).items()}, None
+
+
+def _stories(
+    db: sqlite_utils.Database, config: Config, *, encoder: Any, progress: Progress | None
+) -> dict[str, int]:
+    from analysis.stories import cluster_stories
+
+    counts = cluster_stories(db, config, encoder=encoder, progress=progress)
+    # Only what happened: a night with nothing new keeps the analysis line unchanged.
+    return {f"stories_{k}": int(v) for k, v in counts.items() if v}
 
 
 def _finish(db: sqlite_utils.Database, report: RunReport) -> None:

@@ -707,3 +707,10 @@ def test_a_write_that_reads_first_waits_for_another_writer(tmp_path):
     release.join()
     other.close()
     assert db["runs"].count == 1
+
+
+def test_without_an_analysis_pipeline_the_run_says_so(tmp_path, fake_collect, monkeypatch):
+    monkeypatch.setitem(sys.modules, "analysis.pipeline", None)  # import → ModuleNotFoundError
+    report = run_pipeline(tmp_path / "c.db", CONFIG)
+    assert report.status == "ok"
+    assert report.summary_lines()[-2] == "analysis: skipped (analysis pipeline not installed)"
