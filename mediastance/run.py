@@ -96,7 +96,9 @@ def run_lock(db_path: str | os.PathLike) -> Iterator[Path]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RunLocked(path, read_lock_holder(path)) from None
+            locked = RunLocked(path, read_lock_holder(path))
+            log.warning("%s", locked)  # so the log file says why a night has no run
+            raise locked from None
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": utcnow()}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
@@ -211,9 +213,9 @@ def log_to_file(path: str | os.PathLike) -> Iterator[None]:
     handler.setLevel(logging.INFO)
     root = logging.getLogger()
     previous = root.level
-    for other in root.handlers:
-        if other.level == logging.NOTSET:
-            other.setLevel(previous)
+    unset = [h for h in root.handlers if h.level == logging.NOTSET]
+    for other in unset:
+        other.setLevel(previous)
     root.addHandler(handler)
     root.setLevel(min(previous, logging.INFO))
     try:
@@ -221,6 +223,8 @@ def log_to_file(path: str | os.PathLike) -> Iterator[None]:
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
+        for other in unset:
+            other.setLevel(logging.NOTSET)
         handler.close()
 
 

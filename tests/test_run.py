@@ -164,11 +164,14 @@ def test_lock_is_exclusive_within_one_process(tmp_path):
 def test_cli_run_exits_75_while_another_run_holds_the_lock(tmp_path, fake_collect):
     db_path = tmp_path / "coverage.db"
     holder = LockHolder(db_path)
+    log_file = tmp_path / "run.log"
+    args = ["run", "--db", str(db_path), "--no-analyze", "--quiet", "--log-file", str(log_file)]
     try:
-        result = CliRunner().invoke(cli, ["run", "--db", str(db_path), "--no-analyze"])
+        result = CliRunner().invoke(cli, args)
     finally:
         holder.kill()
     assert result.exit_code == 75, result.output
+    assert f"WARNING mediastance.run: another run (pid {holder.proc.pid}, " in log_file.read_text()
     assert f"Error: another run (pid {holder.proc.pid}, started " in result.output
     assert result.output.rstrip().endswith(f"holds {db_path}.lock")
     assert fake_collect.calls == []  # nothing ran, nothing was written
@@ -714,3 +717,17 @@ def test_without_an_analysis_pipeline_the_run_says_so(tmp_path, fake_collect, mo
     report = run_pipeline(tmp_path / "c.db", CONFIG)
     assert report.status == "ok"
     assert report.summary_lines()[-2] == "analysis: skipped (analysis pipeline not installed)"
+
+
+def test_sigterm_from_systemd_records_the_run_as_failed(reference, tmp_path):
+    db_path = tmp_path / "coverage.db"
+    web = reference.web
+    seen = len(web.requests())
+    proc = spawn_run(db_path, reference.config, tmp_path / "term")
+    assert web.wait_for(lambda log: any(e["host"] == "news-en" for e in log[seen:]), proc)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 1
+    [row] = runs_rows(db_path)
+    assert (row["status"], row["message"]) == ("failed", "interrupted by SIGTERM")
+    assert row["finished_at"] is not None
+    check_database(db_path)
