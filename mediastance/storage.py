@@ -422,3 +422,94 @@ def m004_run_details(db: sqlite_utils.Database) -> None:
     # the fixed count columns answer "how many", this answers "which source, why".
     if "details" not in db["runs"].columns_dict:
         db["runs"].add_column("details", str)
+
+
+@migrations()
+def m005_stories(db: sqlite_utils.Database) -> None:
+    # Stories group articles about one event across languages (analysis/stories.py).
+    # Clustering is incremental: the hidden _story_vectors / _article_embeddings tables
+    # keep what the next night needs to place new articles without re-clustering.
+    db["stories"].create(
+        {
+            "id": str,
+            "title": str,
+            "first_seen": str,
+            "last_seen": str,
+            "languages": str,
+            "article_count": int,
+            "en_count": int,
+            "zh_count": int,
+            "founded_by": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["stories"].create_index(["first_seen"])
+    if "story_id" not in db["articles"].columns_dict:
+        db["articles"].add_column("story_id", str)
+    db["articles"].create_index(["story_id"])
+    db["_article_embeddings"].create(
+        {"article_id": str, "model_version": str, "vector": bytes}, pk="article_id"
+    )
+    db["_story_vectors"].create(
+        {
+            "story_id": str,
+            "model_version": str,
+            "vector_sum": bytes,
+            "n": int,
+            "counts": str,
+            "entities": str,
+            "topic_sum": float,
+        },
+        pk="story_id",
+    )
+    db["_statement_embeddings"].create(
+        {"statement_id": str, "text_hash": str, "model_version": str, "vector": bytes},
+        pk="statement_id",
+    )
+    db["statement_pairs"].create(
+        {
+            "id": str,
+            "story_id": str,
+            "organisation": str,
+            "target": str,
+            "en_statement_id": str,
+            "zh_statement_id": str,
+            "en_article_id": str,
+            "zh_article_id": str,
+            "en_text": str,
+            "zh_text": str,
+            "similarity": float,
+            "en_stance": str,
+            "zh_stance": str,
+            "stance_agree": int,
+            "en_tone": float,
+            "zh_tone": float,
+            "tone_gap": float,
+            "gap_score": float,
+            "harsher": str,
+            "model_version": str,
+            "computed_at": str,
+        },
+        pk="id",
+    )
+    db["statement_pairs"].create_index(["story_id"])
+    db["statement_pairs"].create_index(["gap_score"])
+    db["framing_words"].create(
+        {
+            "id": str,
+            "story_id": str,
+            "language": str,
+            "outlet": str,
+            "target": str,
+            "category": str,
+            "word": str,
+            "count": int,
+            "articles": int,
+            "example": str,
+            "lexicon_version": str,
+        },
+        pk="id",
+    )
+    db["framing_words"].create_index(["story_id", "language"])
+    db["framing_words"].create_index(["category"])

@@ -1,0 +1,738 @@
+"""Stories: articles about one event, across English and Chinese, grouped incrementally.
+
+How an article finds its story (``cluster_stories``), in order (published, id):
+
+1. Its headline and lead (first ~300 characters) are embedded with the multilingual
+   encoder (E5 "query: " prefix) and kept in the hidden ``_article_embeddings`` table.
+2. The embedding is *language-centred*: the mean embedding of all stored articles of its
+   language is subtracted. E5 puts every English text closer to every other English text
+   than to its own Chinese translation; removing each language's mean removes most of
+   that offset. On the demo corpus this lifted the pairwise ranking quality (AUC of
+   same-story vs other-story pairs within a week) from 0.84 to 0.96.
+3. Candidate stories are those whose span, widened by ``WINDOW_DAYS`` on each side,
+   contains the article's day. Its score against each is the cosine to the story's
+   centred centroid plus ``ENTITY_WEIGHT`` × the cosine of their entity profiles (counts
+   of targets mentioned, from ``mentions``, and of organisations quoted, from
+   ``statements``). The best candidate at or above ``THRESHOLD`` takes it; otherwise it
+   starts a new story.
+4. Story centroids are stored as raw sums with a count per language in ``_story_vectors``,
+   so centring stays exact as the language means move, and the next night only places
+   the new articles: nothing is ever re-clustered.
+
+Syndicated copies (``duplicate_of`` set) are not embedded: they take their original's
+story and do not count in ``article_count``.
+
+After placing articles the stage rebuilds ``statement_pairs`` (see
+:func:`pair_statements`) and the ``framing_words`` of the stories that changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from analysis.framing import LEXICON_VERSION, framing_hits
+from analysis.mentions import fold
+from mediastance.storage import save_rows, utcnow
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+WINDOW_DAYS = 3
+THRESHOLD = 0.20
+ENTITY_WEIGHT = 0.10
+TOPIC_WEIGHT = 0.40
+# Topic keyword hits (config [topic]) at which an article counts as fully on topic.
+TOPIC_FULL = 3
+LEAD_CHARS = 300
+# Below this many stored articles of a language its own mean is too noisy to centre on;
+# the mean of all stored articles is used for it instead.
+MIN_FOR_LANGUAGE_MEAN = 8
+LANGUAGES = ("en", "zh")
+
+
+@dataclass
+class StoryState:
+    """What placing an article needs to know about a story, kept between runs."""
+
+    id: str
+    first_day: dt.date
+    last_day: dt.date
+    vector_sum: np.ndarray
+    counts: Counter = field(default_factory=Counter)  # articles per language
+    entities: Counter = field(default_factory=Counter)
+    topic_sum: float = 0.0  # sum of the members' topicality
+
+    @property
+    def topicality(self) -> float:
+        n = sum(self.counts.values())
+        return self.topic_sum / n if n else 0.0
+
+    def centred(self, means: dict[str, np.ndarray], fallback: np.ndarray) -> np.ndarray:
+        v = self.vector_sum.copy()
+        for language, n in self.counts.items():
+            v -= n * means.get(language, fallback)
+        return _unit(v)
+
+    def in_window(self, day: dt.date, window: int) -> bool:
+        return (
+            self.first_day - dt.timedelta(days=window)
+            <= day
+            <= self.last_day + dt.timedelta(days=window)
+        )
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v
+
+
+def _counter_cosine(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(a[k] * b[k] for k in a.keys() & b.keys())
+    if not dot:
+        return 0.0
+    return dot / (np.sqrt(sum(v * v for v in a.values())) * np.sqrt(sum(v * v for v in b.values())))
+
+
+def _day(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def story_id_for(article_id: str) -> str:
+    """A story is named after the article that founded it: stable across rebuilds."""
+    return "s-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
+
+
+def lead_text(title: str | None, text: str | None, chars: int = LEAD_CHARS) -> str:
+    """Headline and the first ``chars`` characters of the body: what the encoder sees."""
+    body = " ".join((text or "").split())
+    return f"{(title or '').strip()}\n{body[:chars]}".strip()
+
+
+def _version(encoder: Any) -> str:
+    return str(getattr(encoder, "version", None) or getattr(encoder, "name", "unknown"))
+
+
+def _load_encoder(config: Any, progress: Progress | None) -> Any:
+    from analysis.encoder import Encoder
+
+    return Encoder.load(
+        config.model.encoder,
+        device=config.model.device,
+        quantize=config.model.quantize,
+        progress=progress,
+    )
+
+
+class _LazyEncoder:
+    """Loads the configured encoder the first time something needs embedding."""
+
+    def __init__(self, encoder: Any, config: Any, progress: Progress | None) -> None:
+        self._encoder = encoder
+        self._config = config
+        self._progress = progress
+
+    def get(self) -> Any:
+        if self._encoder is None:
+            self._encoder = _load_encoder(self._config, self._progress)
+        return self._encoder
+
+    @property
+    def version(self) -> str:
+        return _version(self.get())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), np.float32)
+        encoder = self.get()
+        batch = getattr(getattr(self._config, "model", None), "batch_size", 32)
+        return np.asarray(encoder.encode(list(texts), batch_size=batch), dtype=np.float32)
+
+
+def cluster_stories(
+    db: sqlite_utils.Database,
+    config: Any,
+    *,
+    encoder: Any = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Place new articles into stories, then refresh statement pairs and framing words.
+
+    Returns counts: articles placed, new stories, duplicates given their original's
+    story, statement pairs and framing rows written.
+    """
+    say = progress or (lambda _msg: None)
+    lazy = _LazyEncoder(encoder, config, progress)
+    todo = list(
+        db.query(
+            "select id, title, text, language, published, fetched_at from articles "
+            "where duplicate_of is null and story_id is null "
+            "order by coalesce(published, fetched_at), id"
+        )
+    )
+    placed, new_stories, touched = 0, 0, set()
+    if todo:
+        say(f"stories: placing {len(todo)} articles")
+        version = lazy.version
+        vectors = _article_vectors(db, todo, lazy, version)
+        means, fallback = _language_means(db, version)
+        entities = _entity_profiles(db, [a["id"] for a in todo])
+        topical = {a["id"]: topicality(a["title"], a["text"], config) for a in todo}
+        days = [_day(a["published"]) or _day(a["fetched_at"]) for a in todo]
+        known = [d for d in days if d]
+        stories = _load_stories(db, config, min(known), max(known), lazy, version) if known else {}
+        assignments = []
+        for article, day, vector in zip(todo, days, vectors, strict=False):
+            language = article["language"] if article["language"] in means else None
+            centred = _unit(vector - (means[language] if language else fallback))
+            best, best_score = None, THRESHOLD
+            if day is not None:
+                # sorted: ties go to the older story, whatever the dict order
+                for story in sorted(stories.values(), key=lambda s: (s.first_day, s.id)):
+                    if not story.in_window(day, WINDOW_DAYS):
+                        continue
+                    score = float(centred @ story.centred(means, fallback))
+                    score += ENTITY_WEIGHT * _counter_cosine(
+                        entities[article["id"]], story.entities
+                    )
+                    score -= TOPIC_WEIGHT * abs(topical[article["id"]] - story.topicality)
+                    if score > best_score:
+                        best, best_score = story, score
+            if best is None:
+                day = day or dt.date.today()
+                best = StoryState(
+                    id=story_id_for(article["id"]),
+                    first_day=day,
+                    last_day=day,
+                    vector_sum=np.zeros_like(vector),
+                )
+                stories[best.id] = best
+                new_stories += 1
+            best.vector_sum = best.vector_sum + vector
+            best.counts[article["language"] or "?"] += 1
+            best.entities.update(entities[article["id"]])
+            best.topic_sum += topical[article["id"]]
+            best.first_day = min(best.first_day, day)
+            best.last_day = max(best.last_day, day)
+            assignments.append({"id": article["id"], "story_id": best.id})
+            touched.add(best.id)
+            placed += 1
+        with db.atomic():
+            for row in assignments:
+                db["articles"].update(row["id"], {"story_id": row["story_id"]})
+        save_rows(
+            db,
+            "_story_vectors",
+            (
+                {
+                    "story_id": s.id,
+                    "model_version": version,
+                    "vector_sum": s.vector_sum.astype(np.float32).tobytes(),
+                    "n": sum(s.counts.values()),
+                    "counts": json.dumps(dict(s.counts), sort_keys=True),
+                    "entities": json.dumps(dict(s.entities), sort_keys=True, ensure_ascii=False),
+                    "topic_sum": s.topic_sum,
+                }
+                for s in stories.values()
+                if s.id in touched
+            ),
+            pk="story_id",
+        )
+    duplicates = _inherit_stories(db)
+    touched |= duplicates[1]
+    _refresh_stories(db, touched)
+    pairs = pair_statements(db, encoder=lazy)
+    framing = update_framing(db, config, touched)
+    counts = {
+        "articles": placed,
+        "new_stories": new_stories,
+        "duplicates": duplicates[0],
+        "statement_pairs": pairs,
+        "framing_rows": framing,
+    }
+    say("stories: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
+
+
+def _article_vectors(
+    db: sqlite_utils.Database, articles: list[dict], lazy: _LazyEncoder, version: str
+) -> np.ndarray:
+    """Embeddings of the articles' headline + lead, from the cache or freshly encoded."""
+    ids = [a["id"] for a in articles]
+    cached = {
+        row["article_id"]: np.frombuffer(row["vector"], np.float32)
+        for chunk in _chunks(ids, 500)
+        for row in db.query(
+            "select article_id, vector from _article_embeddings where model_version = ? "
+            f"and article_id in ({','.join('?' * len(chunk))})",
+            [version, *chunk],
+        )
+    }
+    missing = [a for a in articles if a["id"] not in cached]
+    if missing:
+        fresh = lazy.encode([lead_text(a["title"], a["text"]) for a in missing])
+        rows = [
+            {"article_id": a["id"], "model_version": version, "vector": v.tobytes()}
+            for a, v in zip(missing, fresh, strict=False)
+        ]
+        save_rows(db, "_article_embeddings", rows, pk="article_id")
+        cached.update({a["id"]: v for a, v in zip(missing, fresh, strict=False)})
+    return np.stack([cached[i] for i in ids])
+
+
+def topicality(title: str | None, text: str | None, config: Any) -> float:
+    """0..1: how much an article is about the configured topic (keyword hits, capped).
+
+    Same-day, same-company articles about something else (a share price, a shopping
+    festival) embed close to the dispute story and mention the same targets; what sets
+    them apart is that they barely touch the topic.
+    """
+    topic = getattr(config, "topic", None)
+    if topic is None:
+        return 1.0
+    pattern = _topic_pattern((*topic.keywords_en, *topic.keywords_zh))
+    hits = len(pattern.findall(fold(f"{title or ''}\n{text or ''}")[0]))
+    return min(hits, TOPIC_FULL) / TOPIC_FULL
+
+
+@lru_cache(maxsize=4)
+def _topic_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    """Longest keyword first; Latin keywords on word boundaries ("fake" not in "fakes")."""
+    forms = sorted({fold(k)[0] for k in keywords if k.strip()}, key=len, reverse=True)
+    parts = [rf"(?<![\w-]){re.escape(f)}(?![\w-])" if f.isascii() else re.escape(f) for f in forms]
+    return re.compile("|".join(parts) or r"(?!)")
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _language_means(
+    db: sqlite_utils.Database, version: str
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Mean stored embedding per language (original articles only), and the overall mean."""
+    sums: dict[str, np.ndarray] = {}
+    counts: Counter = Counter()
+    for row in db.query(
+        "select a.language, e.vector from _article_embeddings e join articles a "
+        "on a.id = e.article_id where e.model_version = ? and a.duplicate_of is null",
+        [version],
+    ):
+        v = np.frombuffer(row["vector"], np.float32)
+        key = row["language"] or "?"
+        sums[key] = sums.get(key, 0) + v
+        counts[key] += 1
+    total = sum(counts.values())
+    if not total:
+        return {}, np.zeros(0, np.float32)
+    fallback = sum(sums.values()) / total
+    means = {
+        language: (sums[language] / n if n >= MIN_FOR_LANGUAGE_MEAN else fallback)
+        for language, n in counts.items()
+    }
+    return means, fallback
+
+
+def _entity_profiles(db: sqlite_utils.Database, ids: list[str]) -> dict[str, Counter]:
+    """Per article: how often each target is mentioned and each organisation quoted."""
+    profiles: dict[str, Counter] = defaultdict(Counter)
+    for chunk in _chunks(ids, 500):
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(
+            f"select article_id, target, count(*) as n from mentions "
+            f"where article_id in ({marks}) group by article_id, target",
+            chunk,
+        ):
+            profiles[row["article_id"]][row["target"]] += row["n"]
+        for row in db.query(
+            f"select article_id, organisation, count(*) as n from statements "
+            f"where article_id in ({marks}) and coalesce(organisation, '') != '' "
+            f"group by article_id, organisation",
+            chunk,
+        ):
+            profiles[row["article_id"]][row["organisation"]] += row["n"]
+    return profiles
+
+
+def _load_stories(
+    db: sqlite_utils.Database,
+    config: Any,
+    first: dt.date,
+    last: dt.date,
+    lazy: _LazyEncoder,
+    version: str,
+) -> dict[str, StoryState]:
+    """Stories whose span, widened by the window, can take an article in [first, last]."""
+    lo = (first - dt.timedelta(days=WINDOW_DAYS)).isoformat()
+    hi = (last + dt.timedelta(days=WINDOW_DAYS)).isoformat() + "\uffff"
+    stories: dict[str, StoryState] = {}
+    rows = db.query(
+        "select s.id, s.first_seen, s.last_seen, v.model_version, v.vector_sum, v.counts, "
+        "v.entities, v.topic_sum from stories s left join _story_vectors v on v.story_id = s.id "
+        "where s.last_seen >= ? and s.first_seen <= ? order by s.first_seen, s.id",
+        [lo, hi],
+    )
+    for row in rows:
+        first_day, last_day = _day(row["first_seen"]), _day(row["last_seen"])
+        if first_day is None or last_day is None:
+            continue
+        if row["model_version"] == version and row["vector_sum"]:
+            vector_sum = np.frombuffer(row["vector_sum"], np.float32).copy()
+            counts = Counter(json.loads(row["counts"] or "{}"))
+            entities = Counter(json.loads(row["entities"] or "{}"))
+            topic_sum = float(row["topic_sum"] or 0.0)
+        else:
+            # A new encoder: rebuild this story's vector from its members.
+            members = list(
+                db.query(
+                    "select id, title, text, language from articles "
+                    "where story_id = ? and duplicate_of is null order by published, id",
+                    [row["id"]],
+                )
+            )
+            if not members:
+                continue
+            vector_sum = _article_vectors(db, members, lazy, version).sum(axis=0)
+            counts = Counter(m["language"] or "?" for m in members)
+            topic_sum = sum(topicality(m["title"], m["text"], config) for m in members)
+            entities = Counter()
+            for profile in _entity_profiles(db, [m["id"] for m in members]).values():
+                entities.update(profile)
+        stories[row["id"]] = StoryState(
+            row["id"], first_day, last_day, vector_sum, counts, entities, topic_sum
+        )
+    return stories
+
+
+def _inherit_stories(db: sqlite_utils.Database) -> tuple[int, set[str]]:
+    """Syndicated copies take their original's story; returns (copies changed, stories)."""
+    rows = list(
+        db.query(
+            "select c.id, o.story_id from articles c join articles o on o.id = c.duplicate_of "
+            "where o.story_id is not null and c.story_id is not o.story_id"
+        )
+    )
+    with db.atomic():
+        for row in rows:
+            db["articles"].update(row["id"], {"story_id": row["story_id"]})
+    return len(rows), {r["story_id"] for r in rows}
+
+
+def _refresh_stories(db: sqlite_utils.Database, story_ids: Iterable[str]) -> None:
+    """Recompute title, span, languages and counts of the given stories from articles."""
+    now = utcnow()
+    rows = []
+    for story_id in sorted(story_ids):
+        members = list(
+            db.query(
+                "select id, title, language, published, fetched_at from articles "
+                "where story_id = ? and duplicate_of is null "
+                "order by coalesce(published, fetched_at), id",
+                [story_id],
+            )
+        )
+        if not members:
+            continue
+        days = [
+            m["published"] or m["fetched_at"] for m in members if m["published"] or m["fetched_at"]
+        ]
+        languages = Counter(m["language"] for m in members if m["language"])
+        rows.append(
+            {
+                "id": story_id,
+                "title": members[0]["title"],
+                "first_seen": min(days)[:10] if days else None,
+                "last_seen": max(days)[:10] if days else None,
+                "languages": ",".join(sorted(languages)),
+                "article_count": len(members),
+                "en_count": languages.get("en", 0),
+                "zh_count": languages.get("zh", 0),
+                "founded_by": members[0]["id"],
+                "updated_at": now,
+            }
+        )
+    save_rows(db, "stories", rows, pk="id")
+
+
+# ---------------------------------------------------------------- statement pairs
+
+STANCE_VALUE = {"favor": 1, "against": -1, "none": 0}
+
+
+def pair_statements(db: sqlite_utils.Database, *, encoder: Any) -> int:
+    """Rebuild ``statement_pairs``: one EN and one ZH statement of an organisation per story.
+
+    Within a story and organisation, statements are deduplicated by text (the same quote
+    reprinted by five outlets is one utterance; the earliest is kept), then EN and ZH
+    statements are matched one to one, most similar first (cosine of their multilingual
+    embeddings), so each statement is in at most one pair.
+
+    The gap score of a pair (README, "Stories and statement gaps"):
+    ``tone_gap = zh_tone − en_tone`` (tone = p_positive − p_negative, −1..+1), and
+    ``gap_score = |tone_gap| + |zh_stance_value − en_stance_value|`` (stance value +1
+    favor, 0 none, −1 against), from 0 (same words, same stance) to 4.
+    """
+    rows = list(
+        db.query(
+            """
+            select s.id, s.text, s.language, s.organisation, s.article_id, a.story_id,
+                   coalesce(a.published, a.fetched_at) as day,
+                   se.p_positive, se.p_negative
+            from statements s
+            join articles a on a.id = s.article_id
+            left join sentiments se on se.item_type = 'statement' and se.item_id = s.id
+            where a.story_id is not null and a.duplicate_of is null
+              and s.language in ('en', 'zh') and coalesce(s.organisation, '') != ''
+            order by a.story_id, s.organisation, day, s.article_id, s.id
+            """
+        )
+    )
+    groups: dict[tuple[str, str], dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    seen_text: set[tuple[str, str, str, str]] = set()
+    for row in rows:
+        key = (row["story_id"], row["organisation"], row["language"], _norm(row["text"]))
+        if key in seen_text:
+            continue
+        seen_text.add(key)
+        groups[(row["story_id"], row["organisation"])][row["language"]].append(row)
+    wanted = [g for g in groups.values() if g.get("en") and g.get("zh")]
+    vectors = _statement_vectors(
+        db, [s for g in wanted for lang in LANGUAGES for s in g[lang]], encoder
+    )
+    stances = _statement_stances(
+        db, [s["id"] for g in wanted for lang in LANGUAGES for s in g[lang]]
+    )
+    version = encoder.version if wanted else None
+    now = utcnow()
+    out = []
+    for (story_id, organisation), group in sorted(groups.items()):
+        if not (group.get("en") and group.get("zh")):
+            continue
+        en, zh = group["en"], group["zh"]
+        sim = np.array([[float(vectors[a["id"]] @ vectors[b["id"]]) for b in zh] for a in en])
+        for i, j in _match_one_to_one(sim):
+            a, b = en[i], zh[j]
+            out.append(_pair_row(story_id, organisation, a, b, sim[i, j], stances, version, now))
+    with db.atomic():
+        db["statement_pairs"].delete_where()
+    save_rows(db, "statement_pairs", out, pk="id")
+    return len(out)
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _match_one_to_one(sim: np.ndarray) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching, most similar first; ties by index (deterministic)."""
+    order = sorted(
+        ((float(sim[i, j]), i, j) for i in range(sim.shape[0]) for j in range(sim.shape[1])),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
+    used_i, used_j, pairs = set(), set(), []
+    for _, i, j in order:
+        if i in used_i or j in used_j:
+            continue
+        used_i.add(i)
+        used_j.add(j)
+        pairs.append((i, j))
+    return sorted(pairs)
+
+
+def _statement_vectors(
+    db: sqlite_utils.Database, statements: list[dict], encoder: Any
+) -> dict[str, np.ndarray]:
+    if not statements:
+        return {}
+    version = encoder.version
+    hashes = {s["id"]: hashlib.sha1(_norm(s["text"]).encode()).hexdigest() for s in statements}
+    ids = list(hashes)
+    found: dict[str, np.ndarray] = {}
+    for chunk in _chunks(ids, 500):
+        for row in db.query(
+            "select statement_id, text_hash, vector from _statement_embeddings "
+            f"where model_version = ? and statement_id in ({','.join('?' * len(chunk))})",
+            [version, *chunk],
+        ):
+            if row["text_hash"] == hashes[row["statement_id"]]:
+                found[row["statement_id"]] = np.frombuffer(row["vector"], np.float32)
+    missing = [s for s in statements if s["id"] not in found]
+    if missing:
+        fresh = encoder.encode([s["text"] for s in missing])
+        save_rows(
+            db,
+            "_statement_embeddings",
+            (
+                {
+                    "statement_id": s["id"],
+                    "text_hash": hashes[s["id"]],
+                    "model_version": version,
+                    "vector": v.tobytes(),
+                }
+                for s, v in zip(missing, fresh, strict=False)
+            ),
+            pk="statement_id",
+        )
+        found.update({s["id"]: v for s, v in zip(missing, fresh, strict=False)})
+    return found
+
+
+def _statement_stances(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, dict]]:
+    """statement id -> target -> stance row (label and probabilities)."""
+    out: dict[str, dict[str, dict]] = defaultdict(dict)
+    for chunk in _chunks(ids, 500):
+        for row in db.query(
+            "select item_id, target, label, p_favor, p_against from stances "
+            f"where item_type = 'statement' and item_id in ({','.join('?' * len(chunk))}) "
+            "order by item_id, target",
+            chunk,
+        ):
+            out[row["item_id"]][row["target"]] = row
+    return out
+
+
+def _pair_target(organisation: str, en: dict[str, dict], zh: dict[str, dict]) -> str | None:
+    """The target both statements have a stance on, preferring the most decided one.
+
+    The organisation itself is a last resort: Alibaba's statements are about the IACC.
+    """
+    common = sorted(en.keys() & zh.keys())
+    if not common:
+        return None
+
+    def strength(target: str) -> tuple[int, float, str]:
+        decided = sum(
+            abs((s.get("p_favor") or 0) - (s.get("p_against") or 0))
+            for s in (en[target], zh[target])
+        )
+        return (target != organisation, decided, target)
+
+    return max(common, key=strength)
+
+
+def _tone(row: dict) -> float | None:
+    if row.get("p_positive") is None or row.get("p_negative") is None:
+        return None
+    return round(row["p_positive"] - row["p_negative"], 4)
+
+
+def _pair_row(
+    story_id: str,
+    organisation: str,
+    en: dict,
+    zh: dict,
+    similarity: float,
+    stances: dict[str, dict[str, dict]],
+    version: str | None,
+    now: str,
+) -> dict[str, Any]:
+    target = _pair_target(organisation, stances.get(en["id"], {}), stances.get(zh["id"], {}))
+    en_stance = stances[en["id"]][target]["label"] if target else None
+    zh_stance = stances[zh["id"]][target]["label"] if target else None
+    en_tone, zh_tone = _tone(en), _tone(zh)
+    tone_gap = None if en_tone is None or zh_tone is None else round(zh_tone - en_tone, 4)
+    stance_gap = (
+        abs(STANCE_VALUE.get(zh_stance, 0) - STANCE_VALUE.get(en_stance, 0)) if target else 0
+    )
+    gap = None if tone_gap is None else round(abs(tone_gap) + stance_gap, 4)
+    if tone_gap is None or abs(tone_gap) < 0.1:
+        harsher = "same"
+    else:
+        harsher = "zh" if tone_gap < 0 else "en"
+    return {
+        "id": hashlib.sha1(f"{en['id']}|{zh['id']}".encode()).hexdigest()[:16],
+        "story_id": story_id,
+        "organisation": organisation,
+        "target": target,
+        "en_statement_id": en["id"],
+        "zh_statement_id": zh["id"],
+        "en_article_id": en["article_id"],
+        "zh_article_id": zh["article_id"],
+        "en_text": en["text"],
+        "zh_text": zh["text"],
+        "similarity": round(float(similarity), 4),
+        "en_stance": en_stance,
+        "zh_stance": zh_stance,
+        "stance_agree": None if not target else int(en_stance == zh_stance),
+        "en_tone": en_tone,
+        "zh_tone": zh_tone,
+        "tone_gap": tone_gap,
+        "gap_score": gap,
+        "harsher": harsher,
+        "model_version": version,
+        "computed_at": now,
+    }
+
+
+# ---------------------------------------------------------------- framing words
+
+
+def update_framing(db: sqlite_utils.Database, config: Any, story_ids: Iterable[str]) -> int:
+    """Recount ``framing_words`` for the given stories (all, if the lexicon changed)."""
+    stale = db.execute(
+        "select 1 from framing_words where lexicon_version != ? limit 1", [LEXICON_VERSION]
+    ).fetchone()
+    ids = set(story_ids)
+    if stale:
+        ids |= {r[0] for r in db.execute("select id from stories")}
+    total = 0
+    for story_id in sorted(ids):
+        rows = framing_rows(db, config, story_id)
+        with db.atomic():
+            db["framing_words"].delete_where("story_id = ?", [story_id])
+        total += save_rows(db, "framing_words", rows, pk="id")
+    return total
+
+
+def framing_rows(db: sqlite_utils.Database, config: Any, story_id: str) -> list[dict[str, Any]]:
+    """One row per (language, outlet, target, word) with occurrences and article count."""
+    count: Counter = Counter()
+    articles: dict[tuple, set[str]] = defaultdict(set)
+    example: dict[tuple, str] = {}
+    for a in db.query(
+        "select id, title, text, language, outlet from articles "
+        "where story_id = ? and duplicate_of is null order by published, id",
+        [story_id],
+    ):
+        for hit in framing_hits(a["title"], a["text"], config.targets, a["language"]):
+            for target in hit.targets:
+                key = (a["language"], a["outlet"] or "", target, hit.category, hit.word)
+                count[key] += 1
+                articles[key].add(a["id"])
+                example.setdefault(key, hit.sentence[:300])
+    return [
+        {
+            "id": hashlib.sha1("|".join((story_id, *key)).encode()).hexdigest()[:16],
+            "story_id": story_id,
+            "language": key[0],
+            "outlet": key[1],
+            "target": key[2],
+            "category": key[3],
+            "word": key[4],
+            "count": n,
+            "articles": len(articles[key]),
+            "example": example[key],
+            "lexicon_version": LEXICON_VERSION,
+        }
+        for key, n in sorted(count.items())
+    ]
