@@ -115,10 +115,10 @@ def test_upsert_keeps_columns_added_by_other_stages(tmp_path: Path):
     db = open_db(tmp_path / "m.db")
     ensure_db_shape(db)
     save_rows(db, "articles", [{"id": "a1", "canonical_url": "u", "title": "old"}], pk="id")
-    db["articles"].update("a1", {"story_id": 7}, alter=True)
+    db["articles"].update("a1", {"reviewer_note": "checked"}, alter=True)
     save_rows(db, "articles", [{"id": "a1", "canonical_url": "u", "title": "new"}], pk="id")
     row = db["articles"].get("a1")
-    assert (row["title"], row["story_id"]) == ("new", 7)
+    assert (row["title"], row["reviewer_note"]) == ("new", "checked")
 
 
 def test_not_a_database_is_a_clear_error(tmp_path: Path):
