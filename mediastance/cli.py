@@ -264,7 +264,7 @@ def export(
         target = (
             open(output, "w", encoding="utf-8", newline="")
             if output
-            else contextlib.nullcontext(click.get_text_stream("stdout"))
+            else contextlib.nullcontext(sys.stdout)
         )
         with target as out:
             count = write_export(out, columns, rows, fmt=fmt, excel=excel)
