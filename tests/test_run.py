@@ -369,7 +369,9 @@ class WatchedWeb(FixtureWeb):
             with self.answered:
                 self.answered.notify_all()
 
-    def wait_for(self, predicate, proc: subprocess.Popen, *, timeout: float = 60) -> bool:
+    def wait_for(
+        self, predicate, proc: subprocess.Popen, *, timeout: float = 60, poll: float = 0.05
+    ) -> bool:
         """Wait until ``predicate(log)`` holds; False if ``proc`` exited first."""
         deadline = time.monotonic() + timeout
         with self.answered:
@@ -377,7 +379,7 @@ class WatchedWeb(FixtureWeb):
                 if proc.poll() is not None:
                     return False
                 assert time.monotonic() < deadline, "fixture web: moment never came"
-                self.answered.wait(0.05)  # also re-checks the process now and then
+                self.answered.wait(poll)  # also re-checks the process (and database)
         return True
 
 
@@ -420,13 +422,19 @@ def check_database(db_path: Path) -> dict:
         tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
         if "articles_fts" in tables:
             con.execute("insert into articles_fts(articles_fts) values('integrity-check')")
+        migrations = (
+            con.execute("select count(*) from _sqlite_migrations").fetchone()[0]
+            if "_sqlite_migrations" in tables
+            else 0
+        )
         if "articles" not in tables:
-            return {"articles": 0}
+            return {"articles": 0, "migrations": migrations}
         dupes = con.execute(
             "select canonical_url, count(*) from articles group by canonical_url having count(*) > 1"
         ).fetchall()
         assert dupes == []
-        return {"articles": con.execute("select count(*) from articles").fetchone()[0]}
+        articles = con.execute("select count(*) from articles").fetchone()[0]
+        return {"articles": articles, "migrations": migrations}
     finally:
         con.close()
 
@@ -586,54 +594,67 @@ def test_second_run_adds_nothing(reference):
     assert second["status"] == "partial"
 
 
+def count_in(db_path: Path, sql: str) -> int:
+    """One count from the database as a reader sees it now; 0 before it exists."""
+    if not db_path.exists():
+        return 0
+    con = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    except sqlite3.OperationalError:  # not a database yet, or no such table yet
+        return 0
+    finally:
+        con.close()
+
+
 # The kill moments of the crash test: (name, predicate over the fixture web's requests of
-# the current run). Each run starts over from the sources' beginning, so every moment
-# comes again in the next run, on a database that already holds the earlier runs' work.
+# the current run and the database). Each run starts over from the first source, so every
+# moment comes again in the next run, on a database that holds the earlier runs' work.
 KILL_MOMENTS = [
-    ("lock taken, schema being created", None),
     (
-        "first feed answered",
-        lambda log: any(e["path"] == "/rss/business.xml" for e in log),
+        "schema being created (first migration under way)",
+        lambda log, db: count_in(db, "select count(*) from sqlite_master") > 0,
     ),
     (
-        "three article pages answered",
-        lambda log: sum(e["path"].split("?")[0].endswith(".html") for e in log) >= 3,
+        "first feed answered, its pages being fetched",
+        lambda log, db: any(e["path"] == "/rss/business.xml" for e in log),
+    ),
+    (
+        "articles being committed (3 or more), mid-source",
+        lambda log, db: count_in(db, "select count(*) from articles") >= 3,
     ),
     (
         "Chinese feed answered (two sources done)",
-        lambda log: any(e["host"] == "news-zh" and e["path"] == "/rss/finance.xml" for e in log),
+        lambda log, db: any(
+            e["host"] == "news-zh" and e["path"] == "/rss/finance.xml" for e in log
+        ),
     ),
     (
         "a Google News redirect answered",
-        lambda log: any(e["path"].startswith("/rss/articles/") for e in log),
+        lambda log, db: any(e["path"].startswith("/rss/articles/") for e in log),
     ),
-    ("GDELT answered", lambda log: any(e["host"] == "gdelt" for e in log)),
+    ("GDELT answered", lambda log, db: any(e["host"] == "gdelt" for e in log)),
 ]
 
 
 def test_kill_9_at_six_moments_then_a_clean_run(reference, tmp_path):
     db_path = tmp_path / "coverage.db"
     web = reference.web
-    lock_file = Path(f"{db_path}.lock")
     after_kill = []
     for i, (moment, predicate) in enumerate(KILL_MOMENTS):
         seen = len(web.requests())
         proc = spawn_run(db_path, reference.config, tmp_path / f"killed{i}")
-        if predicate is None:
-            holder = f'"pid": {proc.pid}'.encode()
-            while holder not in (lock_file.read_bytes() if lock_file.exists() else b""):
-                assert proc.poll() is None, "run ended before it took the lock"
-                time.sleep(0.001)
-        else:
-            reached = web.wait_for(lambda log, p=predicate, n=seen: p(log[n:]), proc)
-            assert reached, f"run finished before the moment {moment!r}"
-        if i == 2:  # while this run is alive, a second one is turned away at once
+        reached = web.wait_for(
+            lambda log, p=predicate, n=seen: p(log[n:], db_path), proc, poll=0.002
+        )
+        assert reached, f"run finished before the moment {moment!r}"
+        if i == 1:  # while this run is alive, a second one is turned away at once
             second = CliRunner().invoke(cli, ["run", "--db", str(db_path), "--no-analyze"])
             assert second.exit_code == 75
             assert f"Error: another run (pid {proc.pid}, started " in second.output
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=30) == -signal.SIGKILL
-        after_kill.append((moment, check_database(db_path)["articles"]))
+        after_kill.append((moment, check_database(db_path)))
 
     final = spawn_run(db_path, reference.config, tmp_path / "final")
     assert final.wait(timeout=120) == reference.rc, (tmp_path / "final.err").read_text()
@@ -645,7 +666,7 @@ def test_kill_9_at_six_moments_then_a_clean_run(reference, tmp_path):
     assert all(r["message"].startswith("killed or crashed (pid ") for r in rows[:-1])
     # The kill during schema creation may come before the run's row is written.
     assert len(KILL_MOMENTS) - 1 <= len(rows) - 1 <= len(KILL_MOMENTS)
-    print("articles after each kill:", after_kill)
+    print("after each kill:", *after_kill, sep="\n  ")
 
 
 def test_fault_corpus_partial_run_records_every_fault_and_keeps_good_articles(tmp_path):
