@@ -315,6 +315,19 @@ def test_summary_without_quiet(tmp_path, fake_collect):
     assert lines[4].endswith("s: new 5, updated 1, duplicates 1, skipped 2, errors 0")
 
 
+def test_unusable_db_folder_or_log_file_exits_2(tmp_path, fake_collect):
+    missing = tmp_path / "nope"
+    result = CliRunner().invoke(cli, ["run", "--db", str(missing / "c.db"), "--no-analyze"])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: [Errno 2] No such file or directory: '{missing}/c.db.lock' "
+        "(check --db / --log-file)\n"
+    )
+    args = ["run", "--db", str(tmp_path / "c.db"), "--log-file", str(missing / "run.log")]
+    assert CliRunner().invoke(cli, args).exit_code == 2
+    assert fake_collect.calls == []
+
+
 def test_config_error_exits_2(tmp_path, fake_collect):
     config = tmp_path / "bad.toml"
     config.write_text("[fetch]\ntimeout = 'slow'\n", encoding="utf-8")
