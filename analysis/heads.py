@@ -1,0 +1,291 @@
+"""Sentiment and stance heads: small classifiers on the encoder's sentence embeddings.
+
+- **Sentiment** (positive | negative | neutral) reads the plain embedding of a text.
+- **Stance** (favor | against | none) must depend on the target: "Alibaba hit back at the
+  IACC" favours Alibaba and is against the IACC. The head reads a concatenation of
+  *features*, chosen by cross-validation in ``mediastance train`` among: ``plain`` (the
+  text's embedding), ``cond:<recipe>`` (the embedding of a target-conditioned copy of the
+  text, see :func:`stance_input`) and ``mention`` (the contextual embedding of the
+  target's mention tokens, see :mod:`analysis.mention_embedding`).
+
+A head is a standardisation followed by a linear layer or a one-hidden-layer MLP; the
+weights live in ``analysis/heads/`` as safetensors files (small, committed) next to
+``heads.json`` (labels, recipe, encoder it was trained on) and ``HEADS_CARD.md``.
+Inference is numpy only. Every label row records ``model = "mediastance-heads"`` and
+``model_version = <encoder version>+heads-<hash of the head files>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MODEL_NAME = "mediastance-heads"
+HEADS_DIR = Path(__file__).parent / "heads"
+FORMAT = 1
+SENTIMENT_LABELS = ("positive", "negative", "neutral")
+STANCE_LABELS = ("favor", "against", "none")
+RECIPES = ("name", "alias", "mark")
+
+
+class HeadsError(Exception):
+    """Head files are missing, unreadable, or were trained on another encoder."""
+
+
+def stance_input(
+    text: str, target: str, spans: Sequence[tuple[int, int]] = (), *, recipe: str
+) -> str:
+    """The target-conditioned text the stance head embeds next to the plain text.
+
+    ``spans`` are the (start, end) character offsets of the target's mentions in ``text``.
+
+    - ``name``: ``"<target name>: <text>"``.
+    - ``alias``: the same, naming the target as the text does ("淘宝: …" rather than
+      "Alibaba: …"), falling back to the name when no mention was found.
+    - ``mark``: ``"<alias>: <text>"`` with every mention of the target wrapped in
+      【】 brackets, so a two-target sentence yields clearly different inputs.
+    """
+    spans = sorted(spans)
+    alias = text[spans[0][0] : spans[0][1]] if spans else target
+    if recipe == "name":
+        return f"{target}: {text}"
+    if recipe == "alias":
+        return f"{alias}: {text}"
+    if recipe == "mark":
+        out, last = [], 0
+        for start, end in spans:
+            if start < last:
+                continue
+            out += [text[last:start], "【", text[start:end], "】"]
+            last = end
+        out.append(text[last:])
+        return f"{alias}: {''.join(out)}"
+    raise ValueError(f"unknown stance recipe {recipe!r}")
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class Head:
+    """Standardise, then linear (w1, b1) or MLP (w1, b1, ReLU, w2, b2), then softmax."""
+
+    labels: tuple[str, ...]
+    arrays: dict[str, np.ndarray]
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        a = self.arrays
+        h = (np.asarray(x, np.float32) - a["mean"]) / a["scale"]
+        h = h @ a["w1"] + a["b1"]
+        if "w2" in a:
+            h = np.maximum(h, 0) @ a["w2"] + a["b2"]
+        return softmax(h.astype(np.float64))
+
+    @property
+    def hidden(self) -> int:
+        return int(self.arrays["w1"].shape[1]) if "w2" in self.arrays else 0
+
+
+@dataclass
+class Heads:
+    sentiment: Head
+    stance: Head
+    features: tuple[str, ...]
+    encoder_name: str
+    encoder_version: str
+    digest: str = ""
+    info: dict | None = None
+
+    @property
+    def model_version(self) -> str:
+        return f"{self.encoder_version}+heads-{self.digest}"
+
+    def sentiment_proba(self, plain: np.ndarray) -> np.ndarray:
+        return self.sentiment.predict_proba(plain)
+
+    @property
+    def recipe(self) -> str | None:
+        """The conditioned-text recipe among the stance features, if any."""
+        for feature in self.features:
+            if feature.startswith("cond:"):
+                return feature[5:]
+        return None
+
+    def stance_proba(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        """``parts``: one (n, dim) array per feature name ("plain", "cond:name", "mention")."""
+        return self.stance.predict_proba(np.concatenate([parts[f] for f in self.features], 1))
+
+    def check_encoder(self, encoder) -> None:
+        if encoder.version != self.encoder_version:
+            raise HeadsError(
+                f"the heads were trained on encoder {self.encoder_name} "
+                f"({self.encoder_version}), not {encoder.name} ({encoder.version}); "
+                "run 'mediastance train' for this encoder"
+            )
+
+    # ------------------------------------------------------------------ files
+
+    def save(self, folder: Path, *, info: dict | None = None) -> None:
+        """Write heads.json and one safetensors file per head (byte-for-byte reproducible)."""
+        from safetensors.numpy import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for task in ("sentiment", "stance"):
+            head: Head = getattr(self, task)
+            arrays = {k: np.ascontiguousarray(v, np.float32) for k, v in head.arrays.items()}
+            save_file(arrays, str(folder / f"{task}.safetensors"))
+        config = self._config()
+        self.digest = _digest(folder, config)
+        if info is not None:
+            self.info = info
+        document = {**config, "digest": self.digest, **({"info": self.info} if self.info else {})}
+        (folder / "heads.json").write_text(
+            json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
+            encoding="utf-8",
+        )
+
+    def _config(self) -> dict:
+        return {
+            "format": FORMAT,
+            "model": MODEL_NAME,
+            "encoder": {"name": self.encoder_name, "version": self.encoder_version},
+            "sentiment": {"labels": list(self.sentiment.labels), "hidden": self.sentiment.hidden},
+            "stance": {
+                "labels": list(self.stance.labels),
+                "hidden": self.stance.hidden,
+                "features": list(self.features),
+            },
+        }
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> Heads:
+        from safetensors.numpy import load_file
+
+        folder = Path(folder) if folder is not None else HEADS_DIR
+        try:
+            document = json.loads((folder / "heads.json").read_text(encoding="utf-8"))
+            heads = {
+                task: Head(
+                    tuple(document[task]["labels"]),
+                    load_file(str(folder / f"{task}.safetensors")),
+                )
+                for task in ("sentiment", "stance")
+            }
+        except (OSError, ValueError, KeyError) as exc:
+            raise HeadsError(
+                f"no usable heads in {folder} ({exc.__class__.__name__}: {exc}); "
+                "run 'mediastance train'"
+            ) from None
+        if document.get("format") != FORMAT:
+            raise HeadsError(f"{folder}: heads format {document.get('format')} not supported")
+        config = {k: document[k] for k in ("format", "model", "encoder", "sentiment", "stance")}
+        return cls(
+            sentiment=heads["sentiment"],
+            stance=heads["stance"],
+            features=tuple(document["stance"]["features"]),
+            encoder_name=document["encoder"]["name"],
+            encoder_version=document["encoder"]["version"],
+            digest=_digest(folder, config),
+            info=document.get("info"),
+        )
+
+
+def _digest(folder: Path, config: dict) -> str:
+    """sha256 over the head files and their configuration: what the labels depend on."""
+    h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
+    for task in ("sentiment", "stance"):
+        h.update((folder / f"{task}.safetensors").read_bytes())
+    return h.hexdigest()[:12]
+
+
+# ---------------------------------------------------------------------- fitting
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    hidden: int = 0  # 0: multinomial logistic regression; else one ReLU layer
+    weight_decay: float = 1e-3
+    epochs: int = 300
+    lr: float = 0.01
+    dropout: float = 0.1
+
+
+def fit_head(
+    x: np.ndarray,
+    y: Sequence[str],
+    labels: Sequence[str],
+    *,
+    sample_weight: np.ndarray | None = None,
+    settings: FitSettings = FitSettings(),
+    seed: int = 13,
+) -> Head:
+    """Full-batch AdamW on a class-balanced, optionally weighted cross-entropy.
+
+    Classes are weighted by n / (k × count) so a rare label still counts; weights are
+    rounded to 6 decimals when stored so that re-training writes identical files.
+    """
+    import torch
+
+    # One thread: these are tiny matrices, where thread hand-offs cost more than they
+    # save (badly so on a busy machine), and results do not depend on the core count.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _fit(torch, x, y, labels, sample_weight, settings, seed)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit(torch, x, y, labels, sample_weight, settings: FitSettings, seed: int) -> Head:
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    x = np.asarray(x, np.float32)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    xt = torch.from_numpy((x - mean) / scale)
+    index = {label: i for i, label in enumerate(labels)}
+    yt = torch.tensor([index[v] for v in y], dtype=torch.long)
+    counts = torch.bincount(yt, minlength=len(labels)).float()
+    class_weight = len(yt) / (len(labels) * counts.clamp(min=1))
+    w = torch.ones(len(yt)) if sample_weight is None else torch.tensor(sample_weight).float()
+    w = w * class_weight[yt]
+    w = w / w.sum()
+    dim = x.shape[1]
+    if settings.hidden:
+        model = torch.nn.Sequential(
+            torch.nn.Dropout(settings.dropout),
+            torch.nn.Linear(dim, settings.hidden),
+            torch.nn.ReLU(),
+            torch.nn.Dropout(settings.dropout),
+            torch.nn.Linear(settings.hidden, len(labels)),
+        )
+    else:
+        model = torch.nn.Sequential(torch.nn.Linear(dim, len(labels)))
+    for p in model.parameters():  # seeded init independent of global RNG use elsewhere
+        if p.dim() > 1:
+            torch.nn.init.xavier_uniform_(p, generator=gen)
+        else:
+            torch.nn.init.zeros_(p)
+    opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    model.train()
+    for _ in range(settings.epochs):
+        opt.zero_grad()
+        loss = (torch.nn.functional.cross_entropy(model(xt), yt, reduction="none") * w).sum()
+        loss.backward()
+        opt.step()
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    arrays = {"mean": mean, "scale": scale}
+    for i, layer in enumerate(linears, 1):
+        arrays[f"w{i}"] = layer.weight.detach().numpy().T.copy()
+        arrays[f"b{i}"] = layer.bias.detach().numpy().copy()
+    arrays = {k: np.round(v.astype(np.float64), 6).astype(np.float32) for k, v in arrays.items()}
+    return Head(tuple(labels), arrays)

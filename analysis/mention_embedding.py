@@ -1,0 +1,77 @@
+"""Sentence embeddings together with contextual embeddings of target mentions.
+
+A sentence embedding is the same for every target the sentence names, so on its own it
+cannot say that "Alibaba hit back at the IACC" favours Alibaba but is against the IACC.
+The encoder's last hidden states at the mention's tokens can: they are read in the
+context of the whole sentence. One forward pass per text gives both the usual mean-pooled
+sentence embedding (E5 convention, as ``Encoder.encode``) and, for each requested span
+set, the L2-normalised mean of the hidden states of the tokens overlapping those spans
+(the whole text when no span is given: a target named only by the caller).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+Spans = Sequence[tuple[int, int]]
+PREFIX = "query: "
+
+
+def encode_with_mentions(
+    encoder,
+    texts: Sequence[str],
+    spans: Sequence[Sequence[Spans]],
+    *,
+    batch_size: int = 32,
+    max_length: int = 256,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(sentence embeddings (n, dim), per text an array (len(spans[i]), dim) of mention vectors)."""
+    import torch
+
+    n = len(texts)
+    plain = np.zeros((n, encoder.dim), np.float32)
+    mentions = [np.zeros((len(s), encoder.dim), np.float32) for s in spans]
+    if not n:
+        return plain, mentions
+    tokenizer = encoder.tokenizer
+    enc = tokenizer(
+        [PREFIX + t for t in texts],
+        truncation=True,
+        max_length=max_length,
+        padding=False,
+        return_offsets_mapping=True,
+    )
+    ids, offsets = enc["input_ids"], enc["offset_mapping"]
+    pad_id = tokenizer.pad_token_id or 0
+    order = sorted(range(n), key=lambda i: len(ids[i]), reverse=True)
+    with torch.inference_mode():
+        for a in range(0, n, batch_size):
+            rows = order[a : a + batch_size]
+            width = len(ids[rows[0]])
+            input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+            mask = torch.zeros((len(rows), width), dtype=torch.long)
+            for r, i in enumerate(rows):
+                input_ids[r, : len(ids[i])] = torch.tensor(ids[i])
+                mask[r, : len(ids[i])] = 1
+            hidden = encoder.model(
+                input_ids=input_ids.to(encoder.device), attention_mask=mask.to(encoder.device)
+            ).last_hidden_state.float()
+            m = mask.to(hidden.device).unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
+            plain[rows] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
+            for r, i in enumerate(rows):
+                length = len(ids[i])
+                starts = np.array([o[0] for o in offsets[i]]) - len(PREFIX)
+                ends = np.array([o[1] for o in offsets[i]]) - len(PREFIX)
+                real = (ends > starts) & (np.arange(len(starts)) < length)
+                for k, span_set in enumerate(spans[i]):
+                    sel = np.zeros(len(starts), bool)
+                    for s, e in span_set:
+                        sel |= real & (starts < e) & (ends > s)
+                    if not sel.any():
+                        sel = np.arange(len(starts)) < length
+                    vec = hidden[r, torch.from_numpy(np.flatnonzero(sel)).to(hidden.device)].mean(0)
+                    mentions[i][k] = torch.nn.functional.normalize(vec, dim=-1).cpu().numpy()
+    return plain, mentions
