@@ -167,7 +167,16 @@ def analyze(options: Options, limit: int | None, device: str | None) -> None:
     Example:
         mediastance analyze --db coverage.db
     """
-    not_yet("analyze")
+    from analysis.labels import LabelerUnavailable, load_labeler
+    from analysis.pipeline import analyze as analyze_articles
+
+    config, db = options.config, options.open()
+    try:
+        labeler = load_labeler(config, device=device, progress=options.log)
+    except LabelerUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = analyze_articles(db, config, labeler=labeler, limit=limit, progress=options.log)
+    click.echo("\t".join(f"{name}={count}" for name, count in counts.items()))
 
 
 @cli.command()
@@ -286,7 +295,23 @@ def tag(options: Options, input_path: str, output_path: str) -> None:
     Example:
         mediastance tag --input sentences.jsonl --output labeled.jsonl
     """
-    not_yet("tag")
+    import json
+
+    from analysis.labels import LabelerUnavailable, load_labeler
+    from analysis.tagging import RecordError, read_records, tag_records
+
+    config = options.config
+    try:
+        records = read_records(input_path, config.targets)
+        labeler = load_labeler(config, progress=options.log)
+    except RecordError as exc:
+        raise UsageFailure(f"{input_path}: {exc}") from None
+    except LabelerUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    with click.open_file(output_path, "w", encoding="utf-8") as out:
+        for row in tag_records(records, labeler, config.targets):
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    options.log(f"tagged {len(records)} texts")
 
 
 @cli.command()
@@ -300,7 +325,24 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
     Example:
         mediastance evaluate --input analysis/data/seed_zh.jsonl --json
     """
-    not_yet("evaluate")
+    import json
+
+    from analysis.evaluation import format_report
+    from analysis.labels import LabelerUnavailable, load_labeler
+    from analysis.tagging import RecordError, evaluate_records, read_records
+
+    config = options.config
+    try:
+        records = read_records(input_path, config.targets, gold=True)
+        labeler = load_labeler(config, progress=options.log)
+    except RecordError as exc:
+        raise UsageFailure(f"{input_path}: {exc}") from None
+    except LabelerUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    report = evaluate_records(records, labeler, config.targets)
+    click.echo(
+        json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report)
+    )
 
 
 @cli.command()
@@ -313,7 +355,16 @@ def train(options: Options, output_dir: str | None) -> None:
     Example:
         mediastance train --db coverage.db
     """
-    not_yet("train")
+    from analysis.encoder import EncoderError
+    from analysis.training import summary, train_heads
+    from analysis.training_data import TrainingDataError
+
+    db = options.open() if os.path.exists(options.db_path) else None  # corrections, if any
+    try:
+        result = train_heads(options.config, output_dir=output_dir, db=db, progress=options.log)
+    except (EncoderError, TrainingDataError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary(result))
 
 
 @cli.command()

@@ -1,0 +1,141 @@
+"""Sentiment and stance labels for texts: the encoder plus the trained heads.
+
+:class:`Labeler` is what both ``mediastance tag`` (texts from a file) and ``analyze``
+(articles from the database) call: a batch of texts, each with the targets whose stance
+is wanted, in; probabilities out. Each text goes through the encoder once (sentence
+embedding and mention vectors together); only a ``cond:*`` stance feature costs one more
+encoding per (text, target) pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.heads import MODEL_NAME, Heads, HeadsError, stance_input
+from analysis.mention_embedding import encode_with_mentions
+from analysis.mentions import find_mentions
+from mediastance.config import Config, Target
+
+Spans = list[tuple[int, int]]
+
+
+@dataclass
+class Item:
+    """A text and, per target whose stance is wanted, the spans where it is mentioned."""
+
+    text: str
+    targets: dict[str, Spans] = field(default_factory=dict)
+
+
+@dataclass
+class ItemLabels:
+    sentiment: dict[str, float]
+    stances: dict[str, dict[str, float]]
+
+    @property
+    def sentiment_label(self) -> str:
+        return max(self.sentiment, key=self.sentiment.get)
+
+    def stance_label(self, target: str) -> str:
+        scores = self.stances[target]
+        return max(scores, key=scores.get)
+
+
+class LabelerUnavailable(Exception):
+    """The encoder or the heads cannot be loaded; the message says what to do."""
+
+
+def load_labeler(
+    config: Config,
+    *,
+    encoder=None,
+    heads: Heads | None = None,
+    device: str | None = None,
+    progress=None,
+) -> Labeler:
+    """A Labeler for the config's encoder and the committed heads (or those given)."""
+    from analysis.encoder import Encoder, EncoderError
+
+    try:
+        heads = heads or Heads.load()
+        if encoder is None:
+            encoder = Encoder.load(
+                config.model.encoder,
+                device=device or config.model.device,
+                quantize=config.model.quantize,
+                progress=progress,
+            )
+        return Labeler(encoder, heads, batch_size=config.model.batch_size)
+    except (EncoderError, HeadsError) as exc:
+        raise LabelerUnavailable(str(exc)) from exc
+
+
+def target_spans(text: str, targets: Sequence[Target]) -> dict[str, Spans]:
+    """Mentioned targets of a text with their (start, end) spans, in first-mention order."""
+    found: dict[str, Spans] = {}
+    for m in find_mentions(text, targets):
+        found.setdefault(m.target, []).append((m.start, m.end))
+    return found
+
+
+class Labeler:
+    """Encoder + heads. ``model`` and ``model_version`` go on every label row."""
+
+    model = MODEL_NAME
+
+    def __init__(self, encoder, heads: Heads, *, batch_size: int = 32) -> None:
+        heads.check_encoder(encoder)
+        self.encoder = encoder
+        self.heads = heads
+        self.batch_size = batch_size
+
+    @property
+    def model_version(self) -> str:
+        return self.heads.model_version
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encoder.encode(list(texts), batch_size=self.batch_size)
+
+    def label(self, items: Sequence[Item]) -> list[ItemLabels]:
+        """Sentiment for every item, stance for every (item, target) pair it names."""
+        if not items:
+            return []
+        heads = self.heads
+        pairs = [(i, t, s) for i, item in enumerate(items) for t, s in item.targets.items()]
+        rows = np.array([i for i, _, _ in pairs], dtype=int)
+        parts: dict[str, np.ndarray] = {}
+        if "mention" in heads.features:
+            # One pass gives the sentence embeddings and every mention vector.
+            per_text: list[list] = [[] for _ in items]
+            for i, _, spans in pairs:
+                per_text[i].append(spans)
+            plain, vectors = encode_with_mentions(
+                self.encoder, [item.text for item in items], per_text, batch_size=self.batch_size
+            )
+            taken = [0] * len(items)
+            mention = np.zeros((len(pairs), self.encoder.dim), np.float32)
+            for k, (i, _, _) in enumerate(pairs):
+                mention[k] = vectors[i][taken[i]]
+                taken[i] += 1
+            parts["mention"] = mention
+        else:
+            plain = self._encode([item.text for item in items])
+        sentiment = heads.sentiment_proba(plain)
+        out = [ItemLabels(_scores(heads.sentiment.labels, p), {}) for p in sentiment]
+        if not pairs:
+            return out
+        parts["plain"] = plain[rows]
+        if heads.recipe:
+            parts[f"cond:{heads.recipe}"] = self._encode(
+                [stance_input(items[i].text, t, s, recipe=heads.recipe) for i, t, s in pairs]
+            )
+        for (i, target, _), probs in zip(pairs, heads.stance_proba(parts), strict=True):
+            out[i].stances[target] = _scores(heads.stance.labels, probs)
+        return out
+
+
+def _scores(labels: Sequence[str], probs: np.ndarray) -> dict[str, float]:
+    return {label: round(float(p), 4) for label, p in zip(labels, probs, strict=True)}

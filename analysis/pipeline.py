@@ -1,0 +1,268 @@
+"""Label the articles of a database: sentences, mentions, statements, sentiment, stance.
+
+An article needs analysis when it has no ``analysis_state`` row, its ``content_hash``
+changed, or the labels' ``model_version`` changed. Articles are read a batch at a time
+(never all at once), and each batch is written in one short transaction that first
+deletes the batch's old rows, so a re-analysed article never keeps stale labels.
+
+What is labeled, and how the article-level labels are aggregated:
+
+- The title (when the body does not already start with it) is sentence 0, then the body.
+- **Sentiment** per sentence and per statement from the sentiment head; per article the
+  mean of its sentences' probabilities, label = the largest mean.
+- **Stance** per (sentence, target mentioned in it) and per (statement, target): the
+  targets named in the statement's text, or else those of its sentence. Per article ×
+  target: if any of the target's items leans favor or against (that label is its
+  largest probability), the article's label is whichever of the two has the larger
+  summed probability over those items, its score the mean probability of that label over
+  them and its evidence the text of the item most sure of it; otherwise ``none`` with the
+  mean ``p_none`` and the first mentioning sentence as evidence. One strong sentence
+  decides an article that otherwise only names the target in passing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from analysis.labels import Item, ItemLabels, Labeler, load_labeler, target_spans
+from analysis.mentions import find_mentions
+from analysis.sentences import split_sentences
+from analysis.statements import find_statements
+from mediastance.config import Config
+from mediastance.language import detect_language
+from mediastance.storage import utcnow
+
+TABLES = ("sentences", "mentions", "statements", "sentiments", "stances")
+BATCH_ARTICLES = 16
+
+Progress = Callable[[str], None]
+
+PENDING_SQL = """
+select a.id, a.title, a.text, a.language, a.content_hash
+from articles a left join analysis_state s on s.article_id = a.id
+where a.id > :after
+  and (s.article_id is null
+       or s.content_hash is not a.content_hash
+       or s.model_version is not :version)
+order by a.id
+limit :size
+"""
+
+
+def pending_articles(db, version: str, *, size: int = BATCH_ARTICLES) -> Iterator[list[dict]]:
+    """Batches of articles needing analysis, in id order (keyset pagination)."""
+    after = ""
+    while True:
+        rows = list(db.query(PENDING_SQL, {"after": after, "version": version, "size": size}))
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]["id"]
+
+
+def analyze(
+    db,
+    config: Config,
+    *,
+    encoder=None,
+    labeler: Labeler | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Analyse every article that needs it (at most ``limit``).
+
+    Returns counts: ``articles`` analysed, rows written per table, and ``labels``
+    (sentiment + stance rows).
+    """
+    labeler = labeler or load_labeler(config, encoder=encoder, progress=progress)
+    counts: Counter = Counter({"articles": 0, **{t: 0 for t in TABLES}})
+    for batch in pending_articles(db, labeler.model_version):
+        if limit is not None:
+            batch = batch[: max(limit - counts["articles"], 0)]
+            if not batch:
+                break
+        results = [label_article(article, labeler, config) for article in batch]
+        save_article_labels(db, batch, results, labeler.model_version)
+        counts["articles"] += len(batch)
+        for rows in results:
+            for table in TABLES:
+                counts[table] += len(rows[table])
+        if progress:
+            progress(f"analysed {counts['articles']} articles")
+    counts["labels"] = counts["sentiments"] + counts["stances"]
+    return dict(counts)
+
+
+def article_text(article: dict) -> str:
+    title = (article.get("title") or "").strip()
+    body = (article.get("text") or "").strip()
+    if title and not body.startswith(title):
+        return f"{title}\n\n{body}" if body else title
+    return body
+
+
+def label_article(article: dict, labeler: Labeler, config: Config) -> dict[str, list[dict]]:
+    """The rows of all five tables for one article (nothing written)."""
+    aid = article["id"]
+    text = article_text(article)
+    language = article.get("language") or detect_language(text)
+    sentences = split_sentences(text, language) if text else []
+    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+    if not sentences:
+        return rows
+    targets = config.targets
+    now = utcnow()
+    version = labeler.model_version
+    sentence_targets = []
+    for s in sentences:
+        rows["sentences"].append(
+            {
+                "id": f"{aid}:s{s.index}",
+                "article_id": aid,
+                "idx": s.index,
+                "text": s.text,
+                "language": s.language,
+            }  # fmt: skip
+        )
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for m in find_mentions(s.text, targets):
+            spans.setdefault(m.target, []).append((m.start, m.end))
+            rows["mentions"].append(
+                {
+                    "id": f"{aid}:m{len(rows['mentions'])}",
+                    "article_id": aid,
+                    "target": m.target,
+                    "sentence_index": s.index,
+                    "alias": m.alias,
+                    "language": s.language,
+                }  # fmt: skip
+            )
+        sentence_targets.append(spans)
+    statements = find_statements(sentences, targets, language)
+    items = [Item(s.text, spans) for s, spans in zip(sentences, sentence_targets, strict=True)]
+    refs = [("sentence", f"{aid}:s{s.index}", s.text) for s in sentences]
+    for k, st in enumerate(statements):
+        sid = f"{aid}:q{k}"
+        rows["statements"].append(
+            {
+                "id": sid,
+                "article_id": aid,
+                "sentence_index": st.sentence_index,
+                "speaker": st.speaker,
+                "organisation": st.organisation,
+                "language": st.language,
+                "text": st.text,
+                "kind": st.kind,
+            }  # fmt: skip
+        )
+        spans = target_spans(st.text, targets)
+        if not spans:
+            spans = {t: [] for t in sentence_targets[st.sentence_index]}
+        items.append(Item(st.text, spans))
+        refs.append(("statement", sid, st.text))
+    labels = labeler.label(items)
+    for (item_type, item_id, _), lab in zip(refs, labels, strict=True):
+        rows["sentiments"].append(
+            _sentiment_row(item_type, item_id, aid, lab.sentiment, version, now)
+        )
+        for target, probs in lab.stances.items():
+            rows["stances"].append(
+                _stance_row(item_type, item_id, aid, target, probs, None, version, now)
+            )
+    n = len(sentences)
+    mean = {
+        k: float(np.mean([lab.sentiment[k] for lab in labels[:n]])) for k in labels[0].sentiment
+    }
+    rows["sentiments"].append(_sentiment_row("article", aid, aid, mean, version, now))
+    for target in dict.fromkeys(t for spans in sentence_targets for t in spans):
+        evidence = [(text, lab) for (_, _, text), lab in zip(refs, labels, strict=True)
+                    if target in lab.stances]  # fmt: skip
+        label, score, text = aggregate_stance(target, evidence)
+        probs = {k: float(np.mean([lab.stances[target][k] for _, lab in evidence]))
+                 for k in ("favor", "against", "none")}  # fmt: skip
+        rows["stances"].append(
+            _stance_row("article", aid, aid, target, probs, text, version, now, label, score)
+        )
+    return rows
+
+
+def aggregate_stance(target: str, evidence: list[tuple[str, ItemLabels]]) -> tuple[str, float, str]:
+    """(label, score, evidence text) for an article × target; see the module docstring."""
+    leaning = [(t, lab.stances[target]) for t, lab in evidence
+               if lab.stance_label(target) in ("favor", "against")]  # fmt: skip
+    if leaning:
+        label = max(("favor", "against"), key=lambda k: sum(p[k] for _, p in leaning))
+        score = float(np.mean([p[label] for _, p in leaning]))
+        text = max(leaning, key=lambda tp: tp[1][label])[0]
+        return label, score, text
+    score = float(np.mean([lab.stances[target]["none"] for _, lab in evidence]))
+    return "none", score, evidence[0][0]
+
+
+def _sentiment_row(item_type, item_id, aid, probs, version, now) -> dict:
+    label = max(probs, key=probs.get)
+    return {
+        "id": f"sentiment:{item_type}:{item_id}",
+        "item_type": item_type,
+        "item_id": item_id,
+        "article_id": aid,
+        "label": label,
+        "score": round(probs[label], 4),
+        "p_positive": round(probs["positive"], 4),
+        "p_neutral": round(probs["neutral"], 4),
+        "p_negative": round(probs["negative"], 4),
+        "model": Labeler.model,
+        "model_version": version,
+        "labeled_at": now,
+    }
+
+
+def _stance_row(
+    item_type, item_id, aid, target, probs, evidence, version, now, label=None, score=None
+) -> dict:
+    label = label or max(probs, key=probs.get)
+    return {
+        "id": f"stance:{item_type}:{item_id}:{target}",
+        "item_type": item_type,
+        "item_id": item_id,
+        "article_id": aid,
+        "target": target,
+        "label": label,
+        "score": round(probs[label] if score is None else score, 4),
+        "p_favor": round(probs["favor"], 4),
+        "p_against": round(probs["against"], 4),
+        "p_none": round(probs["none"], 4),
+        "evidence": evidence,
+        "model": Labeler.model,
+        "model_version": version,
+        "labeled_at": now,
+    }
+
+
+def save_article_labels(db, articles: list[dict], results: list[dict], version: str) -> None:
+    """Replace the batch's rows in all five tables and record its analysis_state."""
+    ids = [a["id"] for a in articles]
+    marks = ",".join("?" * len(ids))
+    now = utcnow()
+    with db.atomic():
+        for table in TABLES:
+            db.execute(f"delete from [{table}] where article_id in ({marks})", ids)
+        for table in TABLES:
+            rows = [row for result in results for row in result[table]]
+            if rows:
+                db[table].upsert_all(rows, pk="id")
+        db["analysis_state"].upsert_all(
+            [
+                {
+                    "article_id": a["id"],
+                    "content_hash": a["content_hash"],
+                    "model_version": version,
+                    "analyzed_at": now,
+                }  # fmt: skip
+                for a in articles
+            ],
+            pk="article_id",
+        )
