@@ -1,0 +1,284 @@
+"""Tagging throughput: the project's encoder path against a naive loop and a raw forward pass.
+
+On the fixed corpus ``benchmarks/data/tagging_corpus.jsonl`` (EN + ZH sentences of mixed
+lengths, see ``make_tagging_corpus.py``), in one process:
+
+(a) ``naive``: the same fp32 model called one text at a time with transformers
+    (tokenise, forward, mean-pool, normalise), as a first script would do it;
+(b) ``raw``: the limit of the fp32 model as loaded: batches of 32 pre-tokenised,
+    length-sorted texts, padded tensors built before the clock starts, nothing timed
+    but ``model(input_ids, attention_mask)``;
+(c) the project's path, ``Encoder.encode`` as ``analyze``/``tag`` call it, once per
+    encoder option (fp32, dynamic int8).
+
+The machine is shared, so the variants take turns: the corpus is cut into slices and each
+slice is run by every variant in rotated order before the next slice starts; a variant's
+time is the sum over slices. A burst of load from someone else then slows all of them
+alike, and the ratios stay meaningful even when absolute rates move.
+
+Fidelity of every option is reported next to its speed: cosine to the fp32 embeddings
+and, on the seed sets' held-out test split, the macro-F1 of heads trained on that
+option's own embeddings (train split) for sentiment and stance.
+
+    python benchmarks/bench_tagging.py [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make the repo root importable
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import DATA, ROOT, peak_rss_mb, say  # noqa: E402
+
+CORPUS = DATA / "tagging_corpus.jsonl"
+PREFIX = "query: "
+MAX_LENGTH = 256
+BATCH = 32
+
+
+def load_corpus() -> list[dict]:
+    with open(CORPUS, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def slices(n: int, parts: int) -> list[list[int]]:
+    """``parts`` interleaved index slices of a fixed shuffle of range(n)."""
+    order = np.random.default_rng(8).permutation(n)
+    return [sorted(order[k::parts].tolist()) for k in range(parts)]
+
+
+# ------------------------------------------------------------------ the variants
+
+
+def naive_encode(encoder, texts: list[str]) -> np.ndarray:
+    """(a) One text at a time: what a first script with transformers does."""
+    import torch
+
+    out = np.zeros((len(texts), encoder.dim), np.float32)
+    with torch.inference_mode():
+        for i, text in enumerate(texts):
+            enc = encoder.tokenizer(
+                PREFIX + text, truncation=True, max_length=MAX_LENGTH, return_tensors="pt"
+            )
+            hidden = encoder.model(**enc).last_hidden_state
+            pooled = hidden.mean(dim=1)
+            out[i] = torch.nn.functional.normalize(pooled, dim=-1)[0].numpy()
+    return out
+
+
+def raw_batches(encoder, texts: list[str]) -> list[tuple]:
+    """(b) setup, untimed: tokenise, sort by length, pad into tensors of BATCH rows."""
+    import torch
+
+    ids = encoder.tokenizer(
+        [PREFIX + t for t in texts], truncation=True, max_length=MAX_LENGTH, padding=False
+    )["input_ids"]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]), reverse=True)
+    pad = encoder.tokenizer.pad_token_id or 0
+    batches = []
+    for a in range(0, len(order), BATCH):
+        rows = [ids[i] for i in order[a : a + BATCH]]
+        width = len(rows[0])
+        input_ids = torch.full((len(rows), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for r, row in enumerate(rows):
+            input_ids[r, : len(row)] = torch.tensor(row)
+            mask[r, : len(row)] = 1
+        batches.append((input_ids, mask))
+    return batches
+
+
+def raw_forward(model, batches: list[tuple]) -> None:
+    """(b) timed: nothing but the forward passes."""
+    import torch
+
+    with torch.inference_mode():
+        for input_ids, mask in batches:
+            model(input_ids=input_ids, attention_mask=mask)
+
+
+# ------------------------------------------------------------------ quality
+
+
+def seed_quality(corpus: list[dict], embeddings: np.ndarray) -> dict | None:
+    """Held-out macro-F1 of heads fitted on these embeddings (seed train → seed test).
+
+    A proxy for ``mediastance evaluate`` with the simplest stance recipe ("<target>:
+    <text>"): both inputs are already in the tagging corpus, so no extra encoding.
+    """
+    try:
+        from analysis.evaluation import classification_metrics
+        from analysis.heads import SENTIMENT_LABELS, STANCE_LABELS, FitSettings, fit_head
+    except ImportError:
+        return None
+    index = {row["text"]: i for i, row in enumerate(corpus)}
+    seed = []
+    for name in ("seed_en.jsonl", "seed_zh.jsonl"):
+        with open(ROOT / "analysis" / "data" / name, encoding="utf-8") as f:
+            seed += [json.loads(line) for line in f if line.strip()]
+    plain = embeddings[[index[r["text"]] for r in seed]]
+    cond = embeddings[[index[f"{r['target']}: {r['text']}"] for r in seed]]
+    train = np.array([r["split"] == "train" for r in seed])
+    test = ~train
+    out = {}
+    settings = FitSettings(epochs=200)
+    for task, labels, x in (
+        ("sentiment", SENTIMENT_LABELS, plain),
+        ("stance", STANCE_LABELS, np.concatenate([plain, cond], axis=1)),
+    ):
+        y = [r[task] for r in seed]
+        head = fit_head(
+            x[train], [v for v, t in zip(y, train, strict=True) if t], labels, settings=settings
+        )
+        pred = [labels[k] for k in head.predict_proba(x[test]).argmax(axis=1)]
+        gold = [v for v, t in zip(y, test, strict=True) if t]
+        out[f"{task}_macro_f1"] = round(
+            100 * classification_metrics(gold, pred, labels)["macro_f1"], 1
+        )
+    out["n_test"] = int(test.sum())
+    return out
+
+
+# ------------------------------------------------------------------ driver
+
+
+def run(*, quick: bool, threads: int | None = None) -> dict:
+    # analysis.encoder first: it sets torch's OpenMP wait policy, which only takes
+    # effect if it is set before torch is imported.
+    from analysis.encoder import Encoder  # isort: skip
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    corpus = load_corpus()
+    texts = [row["text"] for row in corpus]
+    say(f"tagging: {len(texts)} texts; loading fp32 and int8 encoders")
+    fp32 = Encoder.load()
+    int8 = Encoder.load(quantize=True)
+    if threads:
+        torch.set_num_threads(threads)  # Encoder.load applies its own default
+    lengths = [len(x) for x in fp32.tokenizer([PREFIX + t for t in texts])["input_ids"]]
+    parts = 4 if quick else 8
+    naive_every = 4 if quick else 1  # (a) is slow; its rate needs only a fair sample
+    chunks = slices(len(texts), parts)
+
+    variants: dict[str, Callable[[list[int]], object]] = {}
+    embeddings = {
+        "fp32": np.zeros((len(texts), fp32.dim), np.float32),
+        "int8": np.zeros((len(texts), fp32.dim), np.float32),
+    }
+    counts = {"naive": 0, "raw": 0, "encode_fp32": 0, "encode_int8": 0}
+    seconds = dict.fromkeys(counts, 0.0)
+
+    def timed(name: str, func: Callable[[], object], n: int) -> object:
+        started = time.perf_counter()
+        result = func()
+        seconds[name] += time.perf_counter() - started
+        counts[name] += n
+        return result
+
+    def naive(idx: list[int]) -> None:
+        sample = idx[::naive_every]
+        timed("naive", lambda: naive_encode(fp32, [texts[i] for i in sample]), len(sample))
+
+    def raw(idx: list[int]) -> None:
+        batches = raw_batches(fp32, [texts[i] for i in idx])
+        timed("raw", lambda: raw_forward(fp32.model, batches), len(idx))
+
+    def encode(name: str, encoder, key: str) -> Callable[[list[int]], None]:
+        def go(idx: list[int]) -> None:
+            vecs = timed(name, lambda: encoder.encode([texts[i] for i in idx]), len(idx))
+            embeddings[key][idx] = vecs
+
+        return go
+
+    variants = {
+        "naive": naive,
+        "raw": raw,
+        "encode_fp32": encode("encode_fp32", fp32, "fp32"),
+        "encode_int8": encode("encode_int8", int8, "int8"),
+    }
+    names = list(variants)
+    fp32.encode(texts[:64])  # warm-up: first calls allocate and pick kernels
+    int8.encode(texts[:64])
+    for k, idx in enumerate(chunks):
+        turn = names[k % len(names) :] + names[: k % len(names)]
+        for name in turn:
+            variants[name](idx)
+        say(
+            f"tagging: slice {k + 1}/{len(chunks)} "
+            + " ".join(f"{n}={counts[n] / seconds[n]:.1f}/s" for n in names if seconds[n])
+        )
+    rates = {n: counts[n] / seconds[n] for n in names}
+    cos = np.sum(embeddings["fp32"] * embeddings["int8"], axis=1)
+    quality = {key: seed_quality(corpus, emb) for key, emb in embeddings.items()}
+    return {
+        "texts": len(texts),
+        "languages": {
+            lang: sum(r["lang"] == lang for r in corpus)
+            for lang in sorted({r["lang"] for r in corpus})
+        },
+        "tokens_mean": round(float(np.mean(lengths)), 1),
+        "tokens_p50_p90_max": [
+            int(np.percentile(lengths, 50)),
+            int(np.percentile(lengths, 90)),
+            max(lengths),
+        ],
+        "naive_sample": counts["naive"],
+        "threads": torch.get_num_threads(),
+        "rates": {n: round(r, 1) for n, r in rates.items()},
+        "int8_cosine_to_fp32": {
+            "min": round(float(cos.min()), 4),
+            "mean": round(float(cos.mean()), 4),
+        },
+        "seed_test_macro_f1": quality,
+        "peak_rss_mb_both_models": round(peak_rss_mb()),
+    }
+
+
+def project_path_rss(*, quantize: bool) -> dict:
+    """Peak RSS of the project's path alone: load the encoder, embed the whole corpus."""
+    from analysis.encoder import Encoder
+
+    texts = [row["text"] for row in load_corpus()]
+    encoder = Encoder.load(quantize=quantize)
+    started = time.perf_counter()
+    encoder.encode(texts)
+    return {
+        "quantize": quantize,
+        "seconds": round(time.perf_counter() - started, 1),
+        "texts_per_s": round(len(texts) / (time.perf_counter() - started), 1),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="naive baseline on a quarter sample")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
+    parser.add_argument(
+        "--rss-only", choices=["fp32", "int8"], help="only the project path's peak RSS"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON only")
+    args = parser.parse_args()
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if args.rss_only:
+        result = project_path_rss(quantize=args.rss_only == "int8")
+    else:
+        result = run(quick=args.quick, threads=args.threads)
+    print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
+
+
+if __name__ == "__main__":
+    main()
