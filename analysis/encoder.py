@@ -585,7 +585,11 @@ class Encoder:
         """
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        # transformers 5 draws a "Loading weights" bar on stderr at every load: noise in
+        # cron mail and in `--quiet` runs; our own progress callback says what happens.
+        hf_logging.disable_progress_bar()
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise EncoderError(f"device {device!r} requested but CUDA is not available")
         if quantize and device != "cpu":
@@ -683,3 +687,15 @@ class Encoder:
                 pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
                 out[rows] = pooled.cpu().numpy()
         return out
+
+
+def load_configured_encoder(
+    model: Any, *, device: str | None = None, progress: Progress | None = None
+) -> Encoder:
+    """The encoder a config's ``[model]`` section names (one place for every stage)."""
+    return Encoder.load(
+        model.encoder,
+        device=device or model.device,
+        quantize=model.quantize,
+        progress=progress,
+    )

@@ -287,6 +287,10 @@ def _run_stages(
             db, config, client=client, run_id=run_id, progress=progress, options=collect_options
         )
         if analyze:
+            if encoder is None:  # one load shared by analysis and stories
+                from analysis.encoder import load_configured_encoder
+
+                encoder = load_configured_encoder(config.model, progress=progress)
             report.analysis, report.analysis_skipped = _analyze(
                 db, config, encoder=encoder, progress=progress
             )
@@ -355,12 +359,8 @@ def _log_progress(message: str, *args: Any, **kwargs: Any) -> None:
 def _analyze(
     db: sqlite_utils.Database, config: Config, *, encoder: Any, progress: Progress | None
 ) -> tuple[dict[str, int] | None, str | None]:
-    try:
-        from analysis.pipeline import analyze
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("analysis", "analysis.pipeline"):
-            raise  # the pipeline is there but broken (torch missing...): a failed run
-        return None, "analysis pipeline not installed"
+    from analysis.pipeline import analyze
+
     counts = analyze(db, config, encoder=encoder, progress=progress)
     return {str(k): int(v) for k, v in dict(counts).items()}, None
 

@@ -746,11 +746,16 @@ def test_a_write_that_reads_first_waits_for_another_writer(tmp_path):
     assert db["runs"].count == 1
 
 
-def test_without_an_analysis_pipeline_the_run_says_so(tmp_path, fake_collect, monkeypatch):
+def test_a_broken_analysis_stage_fails_the_run(tmp_path, fake_collect, monkeypatch):
     monkeypatch.setitem(sys.modules, "analysis.pipeline", None)  # import → ModuleNotFoundError
-    report = run_pipeline(tmp_path / "c.db", CONFIG)
-    assert report.status == "ok"
-    assert report.summary_lines()[-2] == "analysis: skipped (analysis pipeline not installed)"
+    report = run_pipeline(tmp_path / "c.db", CONFIG, encoder=object())
+    assert report.status == "failed"
+    assert report.exit_code == 1
+    assert report.errors == [
+        "ModuleNotFoundError: import of analysis.pipeline halted; None in sys.modules"
+    ]
+    [row] = runs_rows(tmp_path / "c.db")
+    assert row["status"] == "failed"
 
 
 def test_sigterm_from_systemd_records_the_run_as_failed(reference, tmp_path):
