@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_datasette import labeled_db
 
 from mediastance.serve import build_server
 
@@ -35,8 +34,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def datasette_url(tmp_path):
-    server = build_server(labeled_db(tmp_path / "m.db"), host="127.0.0.1", port=0)
+def datasette_url(demo_db):
+    server = build_server(demo_db, host="127.0.0.1", port=0)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # a free port, bound before the server thread starts
     port = sock.getsockname()[1]
@@ -71,30 +70,42 @@ def open_page(browser, url):
     return page, errors
 
 
-def test_dashboard_charts_render(browser, datasette_url):
+VEGA_CHARTS = {
+    "overview": ("tone-over-time", "share-of-voice", "stance-by-outlet"),
+    "stories": ("stories-timeline", "framing-words"),
+}
+METRICS = {
+    "overview": ("articles-count", "statements-count"),
+    "stories": ("stories-count", "statement-pairs-count"),
+}
+
+
+def test_dashboards_render_their_charts(browser, datasette_url):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page, errors = open_page(browser, f"{datasette_url}/-/dashboards/overview?target=Alibaba")
-    for chart in ("tone-over-time", "share-of-voice", "stance-by-outlet"):
-        page.wait_for_selector(f"#chart-{chart} svg, #chart-{chart} canvas", timeout=20_000)
-    for metric in ("articles-count", "statements-count"):
-        page.wait_for_function(
-            f"document.querySelector('#chart-{metric}').innerText.trim().length > 0"
-        )
-    assert page.inner_text("#chart-articles-count").strip() == "3"
-    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
-    assert errors == []
+    for slug, charts in VEGA_CHARTS.items():
+        page, errors = open_page(browser, f"{datasette_url}/-/dashboards/{slug}")
+        for chart in charts:
+            page.wait_for_selector(f"#chart-{chart} svg, #chart-{chart} canvas", timeout=30_000)
+        for metric in METRICS[slug]:
+            page.wait_for_function(
+                f"/^[0-9]+$/.test(document.querySelector('#chart-{metric}').innerText.trim())",
+                timeout=30_000,
+            )
+            assert int(page.inner_text(f"#chart-{metric}").strip()) > 0, metric
+        page.screenshot(path=str(ARTIFACTS / f"dashboard-{slug}.png"), full_page=True)
+        assert errors == [], slug
 
 
-def test_canned_query_page_shows_rows(browser, datasette_url):
+def test_canned_query_pages_show_rows(browser, datasette_url):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page, errors = open_page(
         browser,
         f"{datasette_url}/mediastance/statements_by_organisation?organisation=Alibaba",
     )
     table = page.inner_text("table.rows-and-columns")
-    assert "国际反假冒联盟被个别企业的私利绑架" in table
+    assert "被个别企业的私利绑架" in table
     assert "a step in the wrong direction and regrettable" in table
     page.screenshot(path=str(ARTIFACTS / "statements_by_organisation.png"), full_page=True)
     page, more_errors = open_page(browser, f"{datasette_url}/mediastance/search_articles?q=假货")
-    assert "阿里巴巴回应国际反假冒联盟" in page.inner_text("table.rows-and-columns")
+    assert "淘宝" in page.inner_text("table.rows-and-columns")
     assert errors + more_errors == []
