@@ -89,6 +89,7 @@ def encode_mentions_cached(
     cache_dir: Path | None,
     batch_size: int = 32,
     max_length: int = MAX_LENGTH,
+    layer: int = -1,
     progress: Callable[[str], None] | None = None,
 ) -> np.ndarray:
     """One mention vector per (text, spans) row (see analysis.mention_embedding), cached."""
@@ -101,8 +102,10 @@ def encode_mentions_cached(
             [[spans[i]] for i in idx],
             batch_size=batch_size,
             max_length=max_length,
+            layers=(layer,),
         )
         return np.stack([v[0] for v in vectors]) if vectors else np.zeros((0, encoder.dim))
 
-    keys = [_key(f"mention{sorted(s)}\0{t}", max_length) for t, s in zip(texts, spans, strict=True)]
+    tag = "mention" if layer == -1 else f"mention:{layer}"
+    keys = [_key(f"{tag}{sorted(s)}\0{t}", max_length) for t, s in zip(texts, spans, strict=True)]
     return _cached(encoder, keys, compute, cache_dir=cache_dir, progress=progress)

@@ -6,7 +6,8 @@
   *features*, chosen by cross-validation in ``mediastance train`` among: ``plain`` (the
   text's embedding), ``cond:<recipe>`` (the embedding of a target-conditioned copy of the
   text, see :func:`stance_input`) and ``mention`` (the contextual embedding of the
-  target's mention tokens, see :mod:`analysis.mention_embedding`).
+  target's mention tokens, see :mod:`analysis.mention_embedding`; ``mention:-4`` reads
+  them from the fourth layer from the top).
 
 A head is a standardisation followed by a linear layer or a one-hidden-layer MLP; the
 weights live in ``analysis/heads/`` as safetensors files (small, committed) next to
@@ -66,6 +67,11 @@ def stance_input(
         out.append(text[last:])
         return f"{alias}: {''.join(out)}"
     raise ValueError(f"unknown stance recipe {recipe!r}")
+
+
+def mention_layer(feature: str) -> int:
+    """The hidden-state layer of a mention feature: "mention" -> -1, "mention:-4" -> -4."""
+    return int(feature.split(":", 1)[1]) if ":" in feature else -1
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

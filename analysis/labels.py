@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.heads import MODEL_NAME, Heads, HeadsError, stance_input
+from analysis.heads import MODEL_NAME, Heads, HeadsError, mention_layer, stance_input
 from analysis.mention_embedding import encode_with_mentions
 from analysis.mentions import find_mentions
 from mediastance.config import Config, Target
@@ -107,20 +107,28 @@ class Labeler:
         pairs = [(i, t, s) for i, item in enumerate(items) for t, s in item.targets.items()]
         rows = np.array([i for i, _, _ in pairs], dtype=int)
         parts: dict[str, np.ndarray] = {}
-        if "mention" in heads.features:
+        mention_features = [f for f in heads.features if f.startswith("mention")]
+        if mention_features:
             # One pass gives the sentence embeddings and every mention vector.
             per_text: list[list] = [[] for _ in items]
             for i, _, spans in pairs:
                 per_text[i].append(spans)
+            layers = tuple(mention_layer(f) for f in mention_features)
             plain, vectors = encode_with_mentions(
-                self.encoder, [item.text for item in items], per_text, batch_size=self.batch_size
+                self.encoder,
+                [item.text for item in items],
+                per_text,
+                batch_size=self.batch_size,
+                layers=layers,
             )
             taken = [0] * len(items)
-            mention = np.zeros((len(pairs), self.encoder.dim), np.float32)
+            mention = np.zeros((len(pairs), self.encoder.dim * len(layers)), np.float32)
             for k, (i, _, _) in enumerate(pairs):
                 mention[k] = vectors[i][taken[i]]
                 taken[i] += 1
-            parts["mention"] = mention
+            dim = self.encoder.dim
+            for n, feature in enumerate(mention_features):
+                parts[feature] = mention[:, n * dim : (n + 1) * dim]
         else:
             plain = self._encode([item.text for item in items])
         sentiment = heads.sentiment_proba(plain)

@@ -7,6 +7,9 @@ context of the whole sentence. One forward pass per text gives both the usual me
 sentence embedding (E5 convention, as ``Encoder.encode``) and, for each requested span
 set, the L2-normalised mean of the hidden states of the tokens overlapping those spans
 (the whole text when no span is given: a target named only by the caller).
+
+Mention vectors can be read from several layers (``layers``: indices into the model's
+hidden states, -1 the last); a middle layer keeps more of the mention's local context.
 """
 
 from __future__ import annotations
@@ -26,13 +29,19 @@ def encode_with_mentions(
     *,
     batch_size: int = 32,
     max_length: int = 256,
+    layers: tuple[int, ...] = (-1,),
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """(sentence embeddings (n, dim), per text an array (len(spans[i]), dim) of mention vectors)."""
+    """(sentence embeddings (n, dim), per text an array (len(spans[i]), dim × len(layers))).
+
+    The mention vector of each span set is the concatenation, over ``layers``, of the
+    L2-normalised mean hidden state of its tokens.
+    """
     import torch
 
     n = len(texts)
     plain = np.zeros((n, encoder.dim), np.float32)
-    mentions = [np.zeros((len(s), encoder.dim), np.float32) for s in spans]
+    width_out = encoder.dim * len(layers)
+    mentions = [np.zeros((len(s), width_out), np.float32) for s in spans]
     if not n:
         return plain, mentions
     tokenizer = encoder.tokenizer
@@ -55,9 +64,15 @@ def encode_with_mentions(
             for r, i in enumerate(rows):
                 input_ids[r, : len(ids[i])] = torch.tensor(ids[i])
                 mask[r, : len(ids[i])] = 1
-            hidden = encoder.model(
-                input_ids=input_ids.to(encoder.device), attention_mask=mask.to(encoder.device)
-            ).last_hidden_state.float()
+            output = encoder.model(
+                input_ids=input_ids.to(encoder.device),
+                attention_mask=mask.to(encoder.device),
+                output_hidden_states=layers != (-1,),
+            )
+            hidden = output.last_hidden_state.float()
+            states = (
+                [hidden] if layers == (-1,) else [output.hidden_states[k].float() for k in layers]
+            )
             m = mask.to(hidden.device).unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
             plain[rows] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
@@ -72,6 +87,9 @@ def encode_with_mentions(
                         sel |= real & (starts < e) & (ends > s)
                     if not sel.any():
                         sel = np.arange(len(starts)) < length
-                    vec = hidden[r, torch.from_numpy(np.flatnonzero(sel)).to(hidden.device)].mean(0)
-                    mentions[i][k] = torch.nn.functional.normalize(vec, dim=-1).cpu().numpy()
+                    index = torch.from_numpy(np.flatnonzero(sel)).to(hidden.device)
+                    vec = torch.cat(
+                        [torch.nn.functional.normalize(h[r, index].mean(0), dim=-1) for h in states]
+                    )
+                    mentions[i][k] = vec.cpu().numpy()
     return plain, mentions

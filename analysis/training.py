@@ -28,6 +28,7 @@ from analysis.heads import (
     FitSettings,
     Heads,
     fit_head,
+    mention_layer,
     stance_input,
 )
 from analysis.mentions import find_mentions
@@ -42,27 +43,21 @@ SENTIMENT_CANDIDATES = (
     {"hidden": 0, "weight_decay": 1e-2, "epochs": 300},
     {"hidden": 256, "weight_decay": 1e-2, "epochs": 200},
 )
+
+
+def _candidate(features: tuple[str, ...], hidden: int = 256) -> dict:
+    return {"features": features, "hidden": hidden, "weight_decay": 1e-2,
+            "epochs": 200 if hidden else 300}  # fmt: skip
+
+
+# What was tried is kept here so the card shows the comparison on every run.
 STANCE_CANDIDATES = (
-    {"features": ("plain", "cond:name"), "hidden": 256, "weight_decay": 1e-2, "epochs": 200},
-    {"features": ("plain", "mention"), "hidden": 256, "weight_decay": 1e-2, "epochs": 200},
-    {
-        "features": ("plain", "cond:name", "mention"),
-        "hidden": 0,
-        "weight_decay": 1e-2,
-        "epochs": 300,
-    },
-    {
-        "features": ("plain", "cond:name", "mention"),
-        "hidden": 256,
-        "weight_decay": 1e-2,
-        "epochs": 200,
-    },
-    {
-        "features": ("plain", "cond:mark", "mention"),
-        "hidden": 256,
-        "weight_decay": 1e-2,
-        "epochs": 200,
-    },
+    _candidate(("plain", "cond:name")),
+    _candidate(("plain", "mention")),
+    _candidate(("plain", "cond:name", "mention"), hidden=0),
+    _candidate(("plain", "cond:name", "mention")),
+    _candidate(("plain", "cond:mark", "mention")),
+    _candidate(("plain", "cond:mark", "mention", "mention:-4")),
 )
 
 
@@ -106,8 +101,10 @@ def train_heads(
     def embed(texts: Sequence[str]) -> np.ndarray:
         return encode_cached(encoder, texts, cache_dir=cache_dir, progress=say)
 
-    def mentions(texts: Sequence[str], spans: Sequence) -> np.ndarray:
-        return encode_mentions_cached(encoder, texts, spans, cache_dir=cache_dir, progress=say)
+    def mentions(texts: Sequence[str], spans: Sequence, layer: int) -> np.ndarray:
+        return encode_mentions_cached(
+            encoder, texts, spans, cache_dir=cache_dir, layer=layer, progress=say
+        )
 
     spans = _span_finder(config.targets)
     selection: dict[str, list[dict]] = {}
@@ -225,8 +222,10 @@ def _stance_parts(rows: list[Example], candidates, embed, mentions, spans) -> di
     for feature in sorted(wanted):
         if feature == "plain":
             parts[feature] = embed([r.text for r in rows])
-        elif feature == "mention":
-            parts[feature] = mentions([r.text for r in rows], [spans(r) for r in rows])
+        elif feature.startswith("mention"):
+            parts[feature] = mentions(
+                [r.text for r in rows], [spans(r) for r in rows], mention_layer(feature)
+            )
         else:
             recipe = feature.removeprefix("cond:")
             parts[feature] = embed(
