@@ -189,3 +189,22 @@ def test_aggregate_stance_follows_the_strongest_leaning_sentence():
     )
     assert (label, text) == ("none", "a")
     assert score == pytest.approx(0.7)
+
+
+def test_cli_analyze_prints_counts(tmp_path, labeler, monkeypatch):
+    from click.testing import CliRunner
+
+    import analysis.labels
+    from mediastance.cli import cli
+
+    monkeypatch.setattr(analysis.labels, "load_labeler", lambda *a, **k: labeler)
+    path = tmp_path / "coverage.db"
+    db = open_db(path)
+    ensure_db_shape(db)
+    db["articles"].insert_all([{**a, "content_hash": _hash(a)} for a in ARTICLES], pk="id")
+    db.close()
+    result = CliRunner().invoke(cli, ["analyze", "--db", str(path), "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    counts = dict(field.split("=") for field in result.stdout.strip().split("\t"))
+    assert counts["articles"] == "2"
+    assert set(counts) == {"articles", "sentences", "mentions", "statements", "sentiments", "stances", "labels"}  # fmt: skip
