@@ -313,23 +313,55 @@ class Fetcher:
         return rules.can_fetch(url, self.settings.user_agent)
 
     def map_unordered(
-        self, func: Callable[[T], R], items: Iterable[T]
+        self,
+        func: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        url: Callable[[T], str] | None = None,
     ) -> Iterator[tuple[T, R | None, BaseException | None]]:
         """Run ``func`` over items on ``concurrency`` threads; yield (item, result, error).
 
-        Results come back as they complete so the caller can save each one at once. The
-        per-host slots keep this polite: threads working on the same host queue up.
+        Results come back as they complete so the caller can save each one at once.
+        ``url(item)`` (the item itself when it is a str) names the item's host: at most
+        one item per host is handed to the pool at a time, the next one when it is done.
+        Without that, a list grouped by host (a feed is one outlet) sends every worker
+        to queue on the first host's lock while the other hosts sit idle, and the run
+        takes as long as a sequential one.
         """
         items = list(items)
         if not items:
             return
-        workers = min(self.settings.concurrency, len(items))
+        if url is None and all(isinstance(item, str) for item in items):
+            url = str  # type: ignore[assignment]
+        queues: dict[str, list[T]] = {}
+        for n, item in enumerate(items):
+            host = (urlsplit(url(item)).hostname or "").lower() if url else str(n)
+            queues.setdefault(host, []).append(item)
+        for queue in queues.values():
+            queue.reverse()  # pop() from the end keeps each host's order
+        ready = list(queues)  # hosts with nothing in flight, in first-seen order
+        ready.reverse()
+        workers = min(self.settings.concurrency, len(queues))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-            pending: dict[Future, T] = {pool.submit(func, item): item for item in items}
+            pending: dict[Future, tuple[str, T]] = {}
+
+            def submit() -> None:
+                while ready and len(pending) < workers:
+                    host = ready.pop()
+                    item = queues[host].pop()
+                    pending[pool.submit(func, item)] = (host, item)
+
+            submit()
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                finished = []
                 for future in done:
-                    item = pending.pop(future)
+                    host, item = pending.pop(future)
+                    if queues[host]:
+                        ready.insert(0, host)  # behind hosts that waited longer
+                    finished.append((item, future))
+                submit()  # before yielding: the workers go on while the caller saves
+                for item, future in finished:
                     error = future.exception()
                     yield item, (None if error else future.result()), error
 

@@ -292,7 +292,9 @@ class _Collector:
                 continue  # another source of this run already brought it
             self.seen_urls.add(key)
             todo.append(item)
-        pages = fetcher.map_unordered(lambda item: self.load_page(fetcher, item), todo)
+        pages = fetcher.map_unordered(
+            lambda item: self.load_page(fetcher, item), todo, url=lambda item: item["url"]
+        )
         for item, page, error in pages:
             if error is not None and not isinstance(error, FetchError | DecodeError):
                 raise error
