@@ -398,3 +398,22 @@ def test_metadata_is_valid_json_with_descriptions():
         assert table.get("hidden") or table.get("description"), name
     for name, q in metadata["databases"][DB]["queries"].items():
         assert q["title"] and q["description"], name
+
+
+def test_csv_export_for_tables_views_and_queries(ds):
+    table = get(ds, f"/{DB}/articles.csv?_stream=on&_col=title&_sort=id")
+    assert table.status_code == 200
+    assert table.text.splitlines() == [
+        "id,title",
+        "en1,IACC suspends Alibaba membership",
+        "en2,Alibaba calls suspension regrettable",
+        "zh1,阿里巴巴回应国际反假冒联盟",
+        "zh2,阿里巴巴回应国际反假冒联盟（转载）",
+    ]
+    view = get(
+        ds, f"/{DB}/article_stances.csv?_stream=on&_col=article_id&_col=stance&_sort=article_id"
+    )
+    assert view.text.splitlines() == ["article_id,stance", "en1,against", "en2,favor", "zh1,favor"]
+    said = get(ds, f"/{DB}/statements_by_organisation.csv?organisation=Alibaba")
+    assert said.status_code == 200
+    assert "国际反假冒联盟被个别企业的私利绑架" in said.text
