@@ -513,3 +513,14 @@ def m005_stories(db: sqlite_utils.Database) -> None:
     )
     db["framing_words"].create_index(["story_id", "language"])
     db["framing_words"].create_index(["category"])
+
+
+@migrations()
+def m006_label_lookup_indexes(db: sqlite_utils.Database) -> None:
+    # The views join a label to its item with `item_type = ? and item_id = ?`. With only
+    # (item_type, label) to go on, SQLite scanned every article sentiment for every
+    # article: the article_stances page timed out (HTTP 400 after 5 s) at 50,000
+    # articles. The script index serves the articles page's script facet (BENCHMARKS.md).
+    db["sentiments"].create_index(["item_type", "item_id"], if_not_exists=True)
+    db["stances"].create_index(["item_type", "item_id"], if_not_exists=True)
+    db["articles"].create_index(["script"], if_not_exists=True)
