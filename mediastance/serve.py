@@ -27,6 +27,10 @@ SETTINGS = {
     # Dashboards and canned queries aggregate over the whole table.
     "sql_time_limit_ms": 5000,
     "facet_time_limit_ms": 500,
+    # Suggested facets run a query per column on every table page view: at 50,000
+    # articles they were 870 of the articles page's 954 ms (BENCHMARKS.md). Facets stay
+    # one click away in each column's menu, and the metadata's facets still show.
+    "suggest_facets": False,
     "default_page_size": 50,
     "max_returned_rows": 5000,
     "allow_download": False,
