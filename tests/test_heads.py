@@ -204,8 +204,8 @@ def test_seed_test_split_is_never_in_training():
 # ------------------------------------------------------------------ held-out quality
 
 # Measured with the committed heads (see HEADS_CARD.md) minus a margin of about 0.05.
-FLOORS = {("stance", "en"): 0.74, ("stance", "zh"): 0.77,
-          ("sentiment", "en"): 0.73, ("sentiment", "zh"): 0.83}  # fmt: skip
+FLOORS = {("stance", "en"): 0.77, ("stance", "zh"): 0.79,
+          ("sentiment", "en"): 0.76, ("sentiment", "zh"): 0.84}  # fmt: skip
 
 
 @pytest.mark.slow

@@ -106,8 +106,11 @@ def test_seed_en_split_held_out(en_rows):
     train = {r["text"] for r in en_rows if r["split"] == "train"}
     test = {r["text"] for r in en_rows if r["split"] == "test"}
     assert not train & test
-    share = sum(r["split"] == "test" for r in en_rows) / len(en_rows)
-    assert 0.20 <= share <= 0.30, share
+    # The held-out split was drawn once (25% of the first 470 rows) and is never grown or
+    # reshuffled; later rows go to train only, so the share falls as training data grows.
+    n_test = sum(r["split"] == "test" for r in en_rows)
+    assert n_test >= 110, n_test
+    assert 0.15 <= n_test / len(en_rows) <= 0.30, n_test / len(en_rows)
     for label in EN_STANCES:
         assert any(r["split"] == "test" and r["stance"] == label for r in en_rows)
     for target in EN_TARGETS:
