@@ -95,10 +95,6 @@ def common_options(func: Callable) -> Callable:
     return wrapper
 
 
-def not_yet(name: str) -> None:
-    raise UsageFailure(f"'mediastance {name}' is not yet implemented")
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mediastance")
 def cli() -> None:

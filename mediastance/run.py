@@ -291,11 +291,9 @@ def _run_stages(
                 from analysis.encoder import load_configured_encoder
 
                 encoder = load_configured_encoder(config.model, progress=progress)
-            report.analysis, report.analysis_skipped = _analyze(
-                db, config, encoder=encoder, progress=progress
-            )
-            if report.analysis is not None:  # stories read the labels analysis wrote
-                report.analysis.update(_stories(db, config, encoder=encoder, progress=progress))
+            report.analysis = _analyze(db, config, encoder=encoder, progress=progress)
+            # Stories read the labels analysis wrote, so they come second.
+            report.analysis.update(_stories(db, config, encoder=encoder, progress=progress))
         else:
             report.analysis_skipped = "--no-analyze"
         ensure_db_shape(db)
@@ -358,11 +356,11 @@ def _log_progress(message: str, *args: Any, **kwargs: Any) -> None:
 
 def _analyze(
     db: sqlite_utils.Database, config: Config, *, encoder: Any, progress: Progress | None
-) -> tuple[dict[str, int] | None, str | None]:
+) -> dict[str, int]:
     from analysis.pipeline import analyze
 
     counts = analyze(db, config, encoder=encoder, progress=progress)
-    return {str(k): int(v) for k, v in dict(counts).items()}, None
+    return {str(k): int(v) for k, v in counts.items()}
 
 
 def _stories(
