@@ -54,7 +54,7 @@ SIZES = {
         "collection_pages": 25,
         "collection_sequential": "all URLs timed",
         "db_articles": 1_000_000,
-        "run_timeout_s": 900,
+        "run_timeout_s": 300,
         "analyze_articles": 10_000,
     },
 }
