@@ -234,3 +234,33 @@ def test_dedup_on_chinese_text_points_at_the_earliest():
     deduper.add("other", "拼多多" + "市场监管总局要求约谈平台负责人。" * 20, "2016-05-01", None)
     assert deduper.group("late", BODY_ZH + "（完）") == ["early"]
     assert deduper.earliest(["late", "early"]) == "early"
+
+
+def test_a_run_with_nothing_new_never_builds_the_dedup_index(db, site, monkeypatch):
+    run(db, site)
+    built = []
+    original = Deduper.from_rows.__func__
+    monkeypatch.setattr(
+        Deduper, "from_rows", classmethod(lambda cls, rows: built.append(1) or original(cls, rows))
+    )
+    db.execute("update sources set etag = null")  # full fetch, same pages: nothing to save
+    summary = run(db, site)
+    assert (summary.sources["Ledger"].new, summary.sources["Ledger"].updated) == (0, 0)
+    assert built == []
+
+
+def test_copies_of_articles_collected_long_ago_are_not_searched(db, site):
+    # Syndicated copies appear within days; the index holds the last 30 days only.
+    db["articles"].insert(
+        {
+            "id": "old",
+            "canonical_url": "http://127.0.0.9/old.html",
+            "text": BODY_EN,
+            "published": "2016-05-01",
+            "fetched_at": "2000-01-01T00:00:00Z",
+        }  # fmt: skip
+    )
+    run(db, site)
+    a = db["articles"].get(article_id("http://127.0.0.2/a.html"))
+    copy = db["articles"].get(article_id("http://127.0.0.2/copy.html"))
+    assert (a["duplicate_of"], copy["duplicate_of"]) == (None, a["id"])
