@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -84,7 +85,7 @@ def analyze(
             batch = batch[: max(limit - counts["articles"], 0)]
             if not batch:
                 break
-        results = [label_article(article, labeler, config) for article in batch]
+        results = label_articles(batch, labeler, config)
         save_article_labels(db, batch, results, labeler.model_version)
         counts["articles"] += len(batch)
         for rows in results:
@@ -104,19 +105,45 @@ def article_text(article: dict) -> str:
     return body
 
 
-def label_article(article: dict, labeler: Labeler, config: Config) -> dict[str, list[dict]]:
-    """The rows of all five tables for one article (nothing written)."""
+@dataclass
+class ArticleUnits:
+    """One article cut into what gets labeled: its rows so far, the items and their refs."""
+
+    article_id: str
+    rows: dict[str, list[dict]]
+    items: list[Item]
+    refs: list[tuple[str, str, str]]  # (item_type, item_id, text) per item
+    sentence_targets: list[dict[str, list[tuple[int, int]]]]
+
+
+def label_articles(
+    articles: list[dict], labeler: Labeler, config: Config
+) -> list[dict[str, list[dict]]]:
+    """The rows of all five tables for each article (nothing written).
+
+    The items of the whole batch go through the encoder in one call, so its
+    length-sorted batches are full instead of one short batch per article.
+    """
+    units = [article_units(article, config) for article in articles]
+    labels = labeler.label([item for u in units for item in u.items])
+    results, start = [], 0
+    for u in units:
+        results.append(article_rows(u, labels[start : start + len(u.items)], labeler))
+        start += len(u.items)
+    return results
+
+
+def article_units(article: dict, config: Config) -> ArticleUnits:
+    """Sentences, mentions and statements of one article, and the items to label."""
     aid = article["id"]
     text = article_text(article)
     language = article.get("language") or detect_language(text)
     sentences = split_sentences(text, language) if text else []
-    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+    units = ArticleUnits(aid, {t: [] for t in TABLES}, [], [], [])
     if not sentences:
-        return rows
+        return units
     targets = config.targets
-    now = utcnow()
-    version = labeler.model_version
-    sentence_targets = []
+    rows = units.rows
     for s in sentences:
         rows["sentences"].append(
             {
@@ -140,11 +167,10 @@ def label_article(article: dict, labeler: Labeler, config: Config) -> dict[str, 
                     "language": s.language,
                 }  # fmt: skip
             )
-        sentence_targets.append(spans)
-    statements = find_statements(sentences, targets, language)
-    items = [Item(s.text, spans) for s, spans in zip(sentences, sentence_targets, strict=True)]
-    refs = [("sentence", f"{aid}:s{s.index}", s.text) for s in sentences]
-    for k, st in enumerate(statements):
+        units.sentence_targets.append(spans)
+        units.items.append(Item(s.text, spans))
+        units.refs.append(("sentence", f"{aid}:s{s.index}", s.text))
+    for k, st in enumerate(find_statements(sentences, targets, language)):
         sid = f"{aid}:q{k}"
         rows["statements"].append(
             {
@@ -160,10 +186,21 @@ def label_article(article: dict, labeler: Labeler, config: Config) -> dict[str, 
         )
         spans = target_spans(st.text, targets)
         if not spans:
-            spans = {t: [] for t in sentence_targets[st.sentence_index]}
-        items.append(Item(st.text, spans))
-        refs.append(("statement", sid, st.text))
-    labels = labeler.label(items)
+            spans = {t: [] for t in units.sentence_targets[st.sentence_index]}
+        units.items.append(Item(st.text, spans))
+        units.refs.append(("statement", sid, st.text))
+    return units
+
+
+def article_rows(
+    units: ArticleUnits, labels: list[ItemLabels], labeler: Labeler
+) -> dict[str, list[dict]]:
+    """The article's rows with the labels of its items and the article-level aggregates."""
+    rows, refs, aid = units.rows, units.refs, units.article_id
+    if not units.items:
+        return rows
+    now = utcnow()
+    version = labeler.model_version
     for (item_type, item_id, _), lab in zip(refs, labels, strict=True):
         rows["sentiments"].append(
             _sentiment_row(item_type, item_id, aid, lab.sentiment, version, now)
@@ -172,12 +209,12 @@ def label_article(article: dict, labeler: Labeler, config: Config) -> dict[str, 
             rows["stances"].append(
                 _stance_row(item_type, item_id, aid, target, probs, None, version, now)
             )
-    n = len(sentences)
+    n = len(units.sentence_targets)
     mean = {
         k: float(np.mean([lab.sentiment[k] for lab in labels[:n]])) for k in labels[0].sentiment
     }
     rows["sentiments"].append(_sentiment_row("article", aid, aid, mean, version, now))
-    for target in dict.fromkeys(t for spans in sentence_targets for t in spans):
+    for target in dict.fromkeys(t for spans in units.sentence_targets for t in spans):
         evidence = [(text, lab) for (_, _, text), lab in zip(refs, labels, strict=True)
                     if target in lab.stances]  # fmt: skip
         label, score, text = aggregate_stance(target, evidence)
