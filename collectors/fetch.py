@@ -24,8 +24,9 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from queue import SimpleQueue
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -339,31 +340,43 @@ class Fetcher:
             queues.setdefault(host, []).append(item)
         for queue in queues.values():
             queue.reverse()  # pop() from the end keeps each host's order
-        ready = list(queues)  # hosts with nothing in flight, in first-seen order
-        ready.reverse()
+        waiting = list(queues)  # hosts with work and nothing in flight, first-seen first
         workers = min(self.settings.concurrency, len(queues))
+        done: SimpleQueue[tuple[T, R | None, BaseException | None]] = SimpleQueue()
+        lock = threading.Lock()
+        closed = False
+
+        def start(pool: ThreadPoolExecutor) -> None:
+            # With `lock` held: the longest-waiting host gets its next item.
+            host = waiting.pop(0)
+            pool.submit(run, pool, host, queues[host].pop())
+
+        def run(pool: ThreadPoolExecutor, host: str, item: T) -> None:
+            # In a worker: the host's next request is handed out as soon as this one is
+            # done, without waiting for the caller to consume (and save) results.
+            result: R | None = None
+            error: BaseException | None = None
+            try:
+                result = func(item)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller as is
+                error = exc
+            with lock:
+                if queues[host]:
+                    waiting.append(host)
+                if waiting and not closed:
+                    start(pool)
+            done.put((item, result, error))
+
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-            pending: dict[Future, tuple[str, T]] = {}
-
-            def submit() -> None:
-                while ready and len(pending) < workers:
-                    host = ready.pop()
-                    item = queues[host].pop()
-                    pending[pool.submit(func, item)] = (host, item)
-
-            submit()
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                finished = []
-                for future in done:
-                    host, item = pending.pop(future)
-                    if queues[host]:
-                        ready.insert(0, host)  # behind hosts that waited longer
-                    finished.append((item, future))
-                submit()  # before yielding: the workers go on while the caller saves
-                for item, future in finished:
-                    error = future.exception()
-                    yield item, (None if error else future.result()), error
+            try:
+                with lock:
+                    for _ in range(workers):
+                        start(pool)
+                for _ in range(len(items)):
+                    yield done.get()
+            finally:
+                with lock:
+                    closed = True  # a caller that stopped early: start nothing new
 
     # -- internals ----------------------------------------------------------------------
 

@@ -83,3 +83,26 @@ def test_errors_come_back_with_their_item_and_the_rest_still_run():
         "http://a.example/boom": (None, "ValueError"),
         "http://b.example/ok": ("http://b.example/ok", None),
     }
+
+
+def test_a_slow_caller_does_not_hold_up_the_fetching():
+    f, log = recording_fetcher(concurrency=2)
+    urls = [f"http://{h}/{i}" for h in HOSTS[:2] for i in range(3)]
+    started = time.monotonic()
+    consumed = []
+    for url, _, error in f.map_unordered(lambda u: f.fetch(u, robots=False).status_code, urls):
+        assert error is None
+        consumed.append(url)
+        time.sleep(0.2)  # saving to the database, say
+    assert sorted(consumed) == sorted(urls)
+    # Six 50 ms requests on two hosts were all done long before the caller (6 x 0.2 s).
+    assert max(end for *_, end in log) - started < 0.6
+
+
+def test_a_caller_that_stops_early_starts_nothing_more():
+    f, log = recording_fetcher(concurrency=1)
+    urls = [f"http://a.example/{i}" for i in range(5)]
+    for _ in f.map_unordered(lambda u: f.fetch(u, robots=False).status_code, urls):
+        break
+    time.sleep(0.2)
+    assert len(log) <= 2  # the first, and at most the one already handed out
