@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
 import statistics
@@ -250,7 +251,10 @@ def run(
         out["build"] = build_db(db_path, articles)
     out["size_mb"] = round(db_path.stat().st_size / 2**20)
     out["shape_and_run"] = shape(db_path)
-    out.update(asyncio.run(measure(db_path, repeat)))
+    # Datasette prints a traceback to stdout for a query over the time limit; stdout
+    # carries this script's JSON, so send everything else to stderr.
+    with contextlib.redirect_stdout(sys.stderr):
+        out.update(asyncio.run(measure(db_path, repeat)))
     out["shape_and_run"].update(empty_runs(db_path, run_timeout=run_timeout))
     groups: dict[str, list[float]] = {}
     for result in out["requests"].values():
