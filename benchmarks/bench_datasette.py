@@ -173,7 +173,7 @@ print(json.dumps({"s": time.perf_counter() - started, "status": report.status,
 
 
 def align_analysis_state(db_path: Path) -> str | None:
-    """Mark every synthetic article as analysed by the current labeler (nothing new)."""
+    """Mark every synthetic article as analysed and placed in a story (nothing new)."""
     from analysis.labels import load_labeler
     from mediastance.config import load_config_text
     from mediastance.storage import open_db
@@ -187,6 +187,13 @@ def align_analysis_state(db_path: Path) -> str | None:
         db.execute(
             "update analysis_state set model_version = ? where model_version is not ?",
             [version, version],
+        )
+        # Stories: every original already placed, each in a story of its own, so
+        # cluster_stories has nothing to place and no EN/ZH statement pair to embed. No
+        # stories rows are written: the story views stay empty on synthetic data.
+        db.execute(
+            "update articles set story_id = 'bench-' || id "
+            "where duplicate_of is null and (story_id is null or story_id glob 'bench-????-??')"
         )
     db.close()
     return version
