@@ -533,3 +533,98 @@ def m007_pending_analysis_index(db: sqlite_utils.Database) -> None:
     # text included: 36 s for a run with nothing new at 1,000,000 articles. From this
     # index it is 3.5 s (BENCHMARKS.md).
     db["articles"].create_index(["id", "content_hash"], if_not_exists=True)
+
+
+@migrations()
+def m008_rollup_tables(db: sqlite_utils.Database) -> None:
+    # article_stances becomes a trigger-maintained table, with daily_coverage summing it
+    # per day: at 1,000,000 articles the view's join made its page, four canned queries
+    # and three charts time out (BENCHMARKS.md). See mediastance/rollups.py.
+    from mediastance import rollups
+
+    rollups.create_rollups(db)
+
+
+def _mark_story(story_sql: str) -> str:
+    """Trigger body step: list the story ``story_sql`` selects in ``_story_changes``."""
+    return (
+        f"insert into _story_changes (story_id) {story_sql} "
+        "on conflict (story_id) do update set version = version + 1;"
+    )
+
+
+# The story of an article, and of a statement label (sentiments, stances) through its
+# statement; `where` also keeps SQLite from reading `on conflict` as part of a join.
+_ARTICLE_STORY = "select story_id from articles where id = {0}.article_id and story_id is not null"
+_LABEL_STORY = (
+    "select a.story_id from statements s join articles a on a.id = s.article_id "
+    "where s.id = {0}.item_id and a.story_id is not null"
+)
+
+
+@migrations()
+def m009_story_changes(db: sqlite_utils.Database) -> None:
+    # Statement pairs used to be rebuilt from every statement at every run (900,000 at
+    # 1M articles). A story's pairs depend only on its own articles, statements and
+    # their labels, so these triggers list a story in _story_changes whenever one of
+    # those is written, and the stories stage re-pairs just the listed ones (version:
+    # a story written again while it was being paired stays listed). Every existing
+    # story is listed once, so the first run after this migration re-pairs them all.
+    db["_story_changes"].create(
+        {"story_id": str, "version": int},
+        pk="story_id",
+        not_null={"version"},
+        defaults={"version": 1},
+    )
+    article = "select {0}.story_id where {0}.story_id is not null"
+    day = "coalesce({0}.published, {0}.fetched_at)"
+    triggers = {
+        "articles_story_insert": (
+            "after insert on articles",
+            [article.format("new")],
+        ),
+        "articles_story_update": (
+            "after update of story_id, duplicate_of, published, fetched_at on articles "
+            "when old.story_id is not new.story_id or old.duplicate_of is not new.duplicate_of "
+            f"or {day.format('old')} is not {day.format('new')}",
+            [article.format("old"), article.format("new")],
+        ),
+        "articles_story_delete": ("after delete on articles", [article.format("old")]),
+        "statements_story_insert": (
+            "after insert on statements",
+            [_ARTICLE_STORY.format("new")],
+        ),
+        "statements_story_update": (
+            "after update on statements",
+            [_ARTICLE_STORY.format("old"), _ARTICLE_STORY.format("new")],
+        ),
+        "statements_story_delete": (
+            "after delete on statements",
+            [_ARTICLE_STORY.format("old")],
+        ),
+    }
+    for table in ("sentiments", "stances"):
+        triggers[f"{table}_story_insert"] = (
+            f"after insert on {table} when new.item_type = 'statement'",
+            [_LABEL_STORY.format("new")],
+        )
+        triggers[f"{table}_story_update"] = (
+            f"after update on {table} "
+            "when old.item_type = 'statement' or new.item_type = 'statement'",
+            [_LABEL_STORY.format("old"), _LABEL_STORY.format("new")],
+        )
+        triggers[f"{table}_story_delete"] = (
+            f"after delete on {table} when old.item_type = 'statement'",
+            [_LABEL_STORY.format("old")],
+        )
+    for name, (event, steps) in triggers.items():
+        body = "\n  ".join(_mark_story(step) for step in steps)
+        db.execute(f"create trigger {name} {event}\nbegin\n  {body}\nend")
+    db["stories"].create_index(["last_seen"], if_not_exists=True)
+    db["statement_pairs"].create_index(["model_version"], if_not_exists=True)
+    db["framing_words"].create_index(["lexicon_version"], if_not_exists=True)
+    db.execute(
+        "insert into _story_changes (story_id, version) "
+        "select story_id, 1 from articles where story_id is not null "
+        "union select story_id, 1 from statement_pairs"
+    )

@@ -5,6 +5,9 @@ so a nightly run that finds nothing new does not rewrite the schema. Views skip
 syndicated copies (``duplicate_of`` set) so an article counts once however often it was
 republished.
 
+``article_stances`` (one row per original article × target) and ``daily_coverage`` (its
+sums per day) are tables kept up to date by triggers: see ``mediastance.rollups``.
+
 Numeric conventions used by views, canned queries and dashboards:
 - ``tone`` = p_positive − p_negative of a sentiment row, from −1 (negative) to +1.
 - ``stance_value`` = +1 favor, −1 against, 0 none.
@@ -15,29 +18,6 @@ from __future__ import annotations
 import sqlite_utils
 
 VIEWS: dict[str, str] = {
-    # One row per original article × target: the article-level stance next to the
-    # article's tone. The table Datasette users facet most.
-    "article_stances": """
-select
-  a.id as article_id,
-  a.title,
-  a.outlet,
-  a.language,
-  substr(a.published, 1, 10) as published_day,
-  st.target,
-  st.label as stance,
-  round(st.score, 3) as stance_score,
-  case st.label when 'favor' then 1 when 'against' then -1 else 0 end as stance_value,
-  se.label as sentiment,
-  round(se.p_positive - se.p_negative, 3) as tone,
-  st.evidence,
-  a.url,
-  st.model_version
-from stances st
-join articles a on a.id = st.article_id
-left join sentiments se on se.item_type = 'article' and se.item_id = a.id
-where st.item_type = 'article' and a.duplicate_of is null
-""",
     # Statements with their tone and their stance toward each target they concern.
     "statement_labels": """
 select
@@ -61,17 +41,12 @@ join articles a on a.id = s.article_id
 left join sentiments se on se.item_type = 'statement' and se.item_id = s.id
 left join stances st on st.item_type = 'statement' and st.item_id = s.id
 """,
-    # Mentions per target per day (share of voice), originals only.
+    # Mentions per target per day (share of voice), originals only: the articles that
+    # name the target (each has an article-level stance) and how often they name it.
     "daily_mentions": """
-select
-  substr(a.published, 1, 10) as day,
-  m.target,
-  count(distinct m.article_id) as articles,
-  count(*) as mentions
-from mentions m
-join articles a on a.id = m.article_id
-where a.duplicate_of is null and a.published is not null
-group by day, m.target
+select day, target, sum(articles) as articles, sum(mentions) as mentions
+from daily_coverage
+group by day, target
 """,
     # Stories (analysis/stories.py): one row per story, newest first in the canned query.
     "story_timeline": """

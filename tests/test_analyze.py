@@ -128,7 +128,7 @@ def test_analyze_fills_all_five_tables(db, labeler):
     states = {r["article_id"]: r for r in db["analysis_state"].rows}
     assert set(states) == {"en-1", "en-2", "zh-1"}
     assert {r["model_version"] for r in states.values()} == {version}
-    # The article_stances view reads what analyze wrote.
+    # The article_stances table follows what analyze wrote (triggers).
     assert (
         db["article_stances"].count
         == db.execute("select count(*) from stances where item_type = 'article'").fetchone()[0]

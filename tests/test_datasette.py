@@ -103,6 +103,21 @@ def labeled_db(path: Path) -> Path:
                 "model_version": "v1",
             }
             for a, (lab, sc) in stance.items()
+        ]
+        # analyze gives every target an article names an article-level stance.
+        + [
+            {
+                "id": "article:en1:IACC",
+                "item_type": "article",
+                "item_id": "en1",
+                "article_id": "en1",
+                "target": "IACC",
+                "label": "none",
+                "score": 0.6,
+                "evidence": "…",
+                "model": "m",
+                "model_version": "v1",
+            }
         ],
         pk="id",
     )
@@ -410,10 +425,20 @@ def test_csv_export_for_tables_views_and_queries(ds):
         "zh1,阿里巴巴回应国际反假冒联盟",
         "zh2,阿里巴巴回应国际反假冒联盟（转载）",
     ]
+    # article_stances is a table with a compound key: the key columns always come first.
+    rollup = get(ds, f"/{DB}/article_stances.csv?_stream=on&_col=stance&_sort=article_id")
+    assert rollup.text.splitlines() == [
+        "article_id,target,stance",
+        "en1,Alibaba,against",
+        "en1,IACC,none",
+        "en2,Alibaba,favor",
+        "zh1,Alibaba,favor",
+    ]
     view = get(
-        ds, f"/{DB}/article_stances.csv?_stream=on&_col=article_id&_col=stance&_sort=article_id"
+        ds,
+        f"/{DB}/statement_labels.csv?_stream=on&_col=statement_id&_col=stance&_sort=statement_id",
     )
-    assert view.text.splitlines() == ["article_id,stance", "en1,against", "en2,favor", "zh1,favor"]
+    assert view.text.splitlines() == ["statement_id,stance", "en2:0,", "zh1:0,"]
     said = get(ds, f"/{DB}/statements_by_organisation.csv?organisation=Alibaba")
     assert said.status_code == 200
     assert "国际反假冒联盟被个别企业的私利绑架" in said.text
