@@ -251,3 +251,130 @@ def create_rollups(db: sqlite_utils.Database) -> None:
 def _statements(script: str) -> list[str]:
     """Split a script of plain statements (no triggers, no string literals with ';')."""
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+# -- statement_labels -------------------------------------------------------------------
+# One row per statement × target of its stance rows (one row with no target when it has
+# none), with its tone and article. Rebuilt per statement from the base tables by the
+# triggers; the canned query "Statements by an organisation" reads it newest first from
+# the (organisation, published_day) index instead of sorting every statement.
+
+STATEMENT_COLUMNS = (
+    "statement_id, organisation, speaker, language, kind, text, target, stance, sentiment, "
+    "tone, article_id, article_title, outlet, published_day, url"
+)
+
+CREATE_STATEMENT_TABLE = """
+create table statement_labels (
+  statement_id text not null,
+  organisation text,
+  speaker text,
+  language text,
+  kind text,
+  text text,
+  target text,
+  stance text,
+  sentiment text,
+  tone real,
+  article_id text,
+  article_title text,
+  outlet text,
+  published_day text,
+  url text
+);
+"""
+
+CREATE_STATEMENT_INDEXES = """
+create index idx_statement_labels_statement_id on statement_labels (statement_id);
+create index idx_statement_labels_article_id on statement_labels (article_id);
+create index idx_statement_labels_organisation_day
+  on statement_labels (organisation, published_day);
+create index idx_statement_labels_published_day on statement_labels (published_day);
+"""
+
+
+def _statement_rows(where: str) -> str:
+    """insert … select of the statement_labels rows of the statements ``where`` picks."""
+    return f"""
+  insert into statement_labels ({STATEMENT_COLUMNS})
+  select
+    s.id, s.organisation, s.speaker, s.language, s.kind, s.text, st.target, st.label,
+    (select se.label from sentiments se
+      where se.item_type = 'statement' and se.item_id = s.id limit 1),
+    (select round(se.p_positive - se.p_negative, 3) from sentiments se
+      where se.item_type = 'statement' and se.item_id = s.id limit 1),
+    a.id, a.title, a.outlet, substr(a.published, 1, 10), a.url
+  from statements s
+  join articles a on a.id = s.article_id
+  left join stances st on st.item_type = 'statement' and st.item_id = s.id
+  where {where};"""
+
+
+def _rebuild_statement(sid: str) -> str:
+    return (
+        f" delete from statement_labels where statement_id = {sid};"
+        f" {_statement_rows(f's.id = {sid}')}"
+    )
+
+
+def _rebuild_article_statements(aid: str) -> str:
+    return (
+        f" delete from statement_labels where article_id = {aid};"
+        f" {_statement_rows(f's.article_id = {aid}')}"
+    )
+
+
+_LABEL_OF_STATEMENT = "{0}.item_type = 'statement'"
+
+STATEMENT_TRIGGERS: dict[str, str] = {
+    "statements_ai_labels": f"after insert on statements begin {_rebuild_statement('new.id')} end",
+    "statements_au_labels": (
+        "after update on statements begin"
+        f" delete from statement_labels where statement_id = old.id;"
+        f" {_rebuild_statement('new.id')} end"
+    ),
+    "statements_ad_labels": (
+        "after delete on statements begin"
+        " delete from statement_labels where statement_id = old.id; end"
+    ),
+    "articles_ai_labels": (
+        f"after insert on articles begin {_rebuild_article_statements('new.id')} end"
+    ),
+    "articles_au_labels": (
+        "after update on articles when"
+        " old.id is not new.id or old.title is not new.title or old.outlet is not new.outlet"
+        " or old.published is not new.published or old.url is not new.url begin"
+        " delete from statement_labels where article_id = old.id;"
+        f" {_rebuild_article_statements('new.id')} end"
+    ),
+    "articles_ad_labels": (
+        "after delete on articles begin delete from statement_labels where article_id = old.id; end"
+    ),
+}
+for _table in ("stances", "sentiments"):
+    STATEMENT_TRIGGERS |= {
+        f"{_table}_ai_labels": (
+            f"after insert on {_table} when new.item_type = 'statement'"
+            f" begin {_rebuild_statement('new.item_id')} end"
+        ),
+        f"{_table}_au_labels": (
+            f"after update on {_table}"
+            " when old.item_type = 'statement' or new.item_type = 'statement' begin"
+            f" {_rebuild_statement('old.item_id')} {_rebuild_statement('new.item_id')} end"
+        ),
+        f"{_table}_ad_labels": (
+            f"after delete on {_table} when old.item_type = 'statement'"
+            f" begin {_rebuild_statement('old.item_id')} end"
+        ),
+    }
+
+
+def create_statement_labels(db: sqlite_utils.Database) -> None:
+    """Replace the ``statement_labels`` view by the table, fill it, add its triggers."""
+    db.execute("drop view if exists statement_labels")
+    for statement in _statements(
+        CREATE_STATEMENT_TABLE + _statement_rows("1") + CREATE_STATEMENT_INDEXES
+    ):
+        db.execute(statement)
+    for name, body in STATEMENT_TRIGGERS.items():
+        db.execute(f"create trigger [{name}] {body}")

@@ -628,3 +628,13 @@ def m009_story_changes(db: sqlite_utils.Database) -> None:
         "select story_id, 1 from articles where story_id is not null "
         "union select story_id, 1 from statement_pairs"
     )
+
+
+@migrations()
+def m010_statement_labels_table(db: sqlite_utils.Database) -> None:
+    # statement_labels becomes a trigger-maintained table: the canned query "Statements by
+    # an organisation" sorted every statement of the organisation through the view's
+    # four-table join, 3.3 s at 1,000,000 articles (BENCHMARKS.md).
+    from mediastance import rollups
+
+    rollups.create_statement_labels(db)

@@ -5,8 +5,9 @@ so a nightly run that finds nothing new does not rewrite the schema. Views skip
 syndicated copies (``duplicate_of`` set) so an article counts once however often it was
 republished.
 
-``article_stances`` (one row per original article × target) and ``daily_coverage`` (its
-sums per day) are tables kept up to date by triggers: see ``mediastance.rollups``.
+``article_stances`` (one row per original article × target), ``daily_coverage`` (its sums
+per day) and ``statement_labels`` (statements with their labels) are tables kept up to
+date by triggers: see ``mediastance.rollups``.
 
 Numeric conventions used by views, canned queries and dashboards:
 - ``tone`` = p_positive − p_negative of a sentiment row, from −1 (negative) to +1.
@@ -18,29 +19,6 @@ from __future__ import annotations
 import sqlite_utils
 
 VIEWS: dict[str, str] = {
-    # Statements with their tone and their stance toward each target they concern.
-    "statement_labels": """
-select
-  s.id as statement_id,
-  s.organisation,
-  s.speaker,
-  s.language,
-  s.kind,
-  s.text,
-  st.target,
-  st.label as stance,
-  se.label as sentiment,
-  round(se.p_positive - se.p_negative, 3) as tone,
-  a.id as article_id,
-  a.title as article_title,
-  a.outlet,
-  substr(a.published, 1, 10) as published_day,
-  a.url
-from statements s
-join articles a on a.id = s.article_id
-left join sentiments se on se.item_type = 'statement' and se.item_id = s.id
-left join stances st on st.item_type = 'statement' and st.item_id = s.id
-""",
     # Mentions per target per day (share of voice), originals only: the articles that
     # name the target (each has an article-level stance) and how often they name it.
     "daily_mentions": """

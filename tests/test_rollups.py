@@ -43,6 +43,20 @@ select day, target, language, stance, articles, mentions, stance_sum, round(tone
 from daily_coverage order by 1, 2, 3, 4
 """
 
+EXPECTED_STATEMENTS = """
+select
+  s.id, s.organisation, s.speaker, s.language, s.kind, s.text, st.target, st.label,
+  (select se.label from sentiments se
+    where se.item_type = 'statement' and se.item_id = s.id limit 1),
+  (select round(se.p_positive - se.p_negative, 3) from sentiments se
+    where se.item_type = 'statement' and se.item_id = s.id limit 1),
+  a.id, a.title, a.outlet, substr(a.published, 1, 10), a.url
+from statements s
+join articles a on a.id = s.article_id
+left join stances st on st.item_type = 'statement' and st.item_id = s.id
+order by 1, 7
+"""
+
 TARGETS = ["Alibaba", "IACC", "Pinduoduo"]
 ARTICLES = [f"a{i}" for i in range(8)]
 
@@ -52,6 +66,8 @@ def check(db) -> None:
     assert db.execute("select * from article_stances order by 1, 2").fetchall() == rows
     daily = db.execute(EXPECTED_DAILY.format(rows=EXPECTED_ROWS.replace("order by 1, 2", "")))
     assert db.execute(ACTUAL_DAILY).fetchall() == daily.fetchall()
+    statements = db.execute(EXPECTED_STATEMENTS).fetchall()
+    assert db.execute("select * from statement_labels order by 1, 7").fetchall() == statements
 
 
 def article(rng: random.Random, aid: str) -> dict:
@@ -75,7 +91,7 @@ def stance(rng: random.Random) -> dict:
     return {
         "id": f"stance:{item_type}:{aid}:{target}",
         "item_type": item_type,
-        "item_id": aid if item_type == "article" else f"{aid}:s0",
+        "item_id": aid if item_type == "article" else f"{aid}:{item_type[:2]}0",
         "article_id": aid,
         "target": target,
         "label": rng.choice(["favor", "against", "none"]),
@@ -87,12 +103,12 @@ def stance(rng: random.Random) -> dict:
 
 def sentiment(rng: random.Random) -> dict:
     aid = rng.choice(ARTICLES)
-    item_type = rng.choice(["article", "article", "sentence"])
+    item_type = rng.choice(["article", "article", "sentence", "statement"])
     p = [rng.random() for _ in range(3)]
     return {
         "id": f"sentiment:{item_type}:{aid}",
         "item_type": item_type,
-        "item_id": aid if item_type == "article" else f"{aid}:s0",
+        "item_id": aid if item_type == "article" else f"{aid}:{item_type[:2]}0",
         "article_id": aid,
         "label": rng.choice(["positive", "neutral", "negative"]),
         "p_positive": p[0],
@@ -111,13 +127,28 @@ def mention(rng: random.Random) -> dict:
     }
 
 
+def statement(rng: random.Random) -> dict:
+    aid = rng.choice(ARTICLES)
+    return {
+        "id": f"{aid}:st0",  # the id statement-level labels point at
+        "article_id": aid,
+        "organisation": rng.choice(["Alibaba", "商务部", None]),
+        "speaker": rng.choice(["Jennifer Kuperman", "发言人"]),
+        "language": rng.choice(["en", "zh"]),
+        "kind": rng.choice(["direct", "reported"]),
+        "text": rng.choice(["regrettable", "私利绑架"]),
+    }
+
+
 def random_write(db, rng: random.Random) -> None:
-    kind = rng.choice(["article", "stance", "stance", "sentiment", "mention", "mention"])
+    kinds = ["article", "stance", "stance", "sentiment", "mention", "mention", "statement"]
+    kind = rng.choice(kinds)
     table = {"article": "articles", "stance": "stances", "sentiment": "sentiments"}.get(
-        kind, "mentions"
+        kind, "mentions" if kind == "mention" else "statements"
     )
     make = {"article": lambda: article(rng, rng.choice(ARTICLES)), "stance": lambda: stance(rng)}
     make |= {"sentiment": lambda: sentiment(rng), "mention": lambda: mention(rng)}
+    make |= {"statement": lambda: statement(rng)}
     row = make[kind]()
     how = rng.choice(["upsert", "replace", "update", "delete"])
     if how == "upsert":
@@ -145,7 +176,7 @@ def test_rollups_follow_random_writes(seed):
     rng = random.Random(seed)
     for step in range(400):
         random_write(db, rng)
-        if step % 20 == 19:
+        if step % 4 == 3:
             check(db)
     check(db)
     assert db.execute("select count(*) from article_stances").fetchone()[0] > 0
@@ -176,16 +207,18 @@ def test_migration_fills_tables_from_an_existing_database(tmp_path):
         "create view article_stances as select article_id from stances where 0"
     )  # the old view, by name
     db.execute("create view daily_mentions as select 1 as day where 0")
+    db.execute("create view statement_labels as select 1 as statement_id where 0")
     rng = random.Random(7)
     for aid in ARTICLES:
         db["articles"].upsert(article(rng, aid), pk="id")
     db["stances"].upsert_all([stance(rng) for _ in range(40)], pk="id")
     db["sentiments"].upsert_all([sentiment(rng) for _ in range(12)], pk="id")
     db["mentions"].upsert_all([mention(rng) for _ in range(40)], pk="id")
+    db["statements"].upsert_all([statement(rng) for _ in range(12)], pk="id")
     ensure_db_shape(db)
     check(db)
     kinds = dict(db.execute("select name, type from sqlite_master").fetchall())
-    assert kinds["article_stances"] == "table"
+    assert kinds["article_stances"] == kinds["statement_labels"] == "table"
     assert kinds["daily_mentions"] == "view"
     # daily_mentions over daily_coverage equals its old definition on consistent data
     assert set(views.VIEWS) >= {"daily_mentions"}
@@ -216,3 +249,28 @@ def test_daily_mentions_counts_articles_naming_each_target():
         ("2024-01-02", "Alibaba", 1, 3),
         ("2024-01-03", "IACC", 1, 2),
     ]
+
+
+def test_statement_labels_follow_each_label_write():
+    db = open_db(memory=True)
+    ensure_db_shape(db)
+    db["articles"].insert({"id": "a1", "title": "t", "published": "2024-05-01", "text": "x"})
+    db["statements"].insert({"id": "a1:q0", "article_id": "a1", "organisation": "Alibaba"})
+    rows = "select target, stance, sentiment, published_day from statement_labels order by 1"
+    assert db.execute(rows).fetchall() == [(None, None, None, "2024-05-01")]
+    stance_row = {"item_type": "statement", "item_id": "a1:q0", "article_id": "a1"}
+    db["stances"].insert({"id": "s1", "target": "Alibaba", "label": "favor"} | stance_row)
+    db["stances"].insert({"id": "s2", "target": "IACC", "label": "against"} | stance_row)
+    db["sentiments"].insert({"id": "t1", "label": "negative"} | stance_row)
+    assert db.execute(rows).fetchall() == [
+        ("Alibaba", "favor", "negative", "2024-05-01"),
+        ("IACC", "against", "negative", "2024-05-01"),
+    ]
+    db.execute("delete from stances where id = 's2'")
+    db.execute("delete from sentiments where id = 't1'")
+    db["articles"].update("a1", {"published": "2024-05-02"})
+    assert db.execute(rows).fetchall() == [("Alibaba", "favor", None, "2024-05-02")]
+    db.execute("delete from stances where id = 's1'")
+    assert db.execute(rows).fetchall() == [(None, None, None, "2024-05-02")]
+    db.execute("delete from statements where id = 'a1:q0'")
+    assert db.execute(rows).fetchall() == []
