@@ -2,7 +2,10 @@
 
 Against a synthetic database (``make_big_db.py``; built first if the file is missing),
 through the project's own Datasette (``make_datasette(...).client``, no network), each
-figure is the median of ``--repeat`` requests after one warm-up request:
+figure is the time of the first request (``ms``: ``mediastance serve`` keeps slow read
+results until the database changes, so this is what the first visitor after a nightly
+run waits) and the median of ``--repeat`` requests after it (``repeat_ms``: everyone
+else):
 
 - facet pages: the ``articles`` table page and the ``article_stances`` view page with the
   facets the metadata configures (language, outlet, … / target, stance, …); a facet that
@@ -70,19 +73,27 @@ class Timer:
         self.results: dict[str, dict] = {}
 
     async def get(self, name: str, path: str, *, group: str) -> dict:
-        await self.ds.client.get(path)  # warm-up: page cache, Datasette's own caches
+        # The first request is what the first visitor after a change waits: mediastance
+        # serve keeps slow read results until the database changes (CachingDatabase), so
+        # the repeats measure what everyone after them waits. ``ms`` is the first.
+        started = time.perf_counter()
+        await self.ds.client.get(path)
+        first = (time.perf_counter() - started) * 1000
         times, status = [], None
         for _ in range(self.repeat):
             started = time.perf_counter()
             response = await self.ds.client.get(path)
             times.append((time.perf_counter() - started) * 1000)
             status = response.status_code
-        result = {"group": group, "path": path, "ms": round(statistics.median(times), 1)}
+        result = {"group": group, "path": path, "ms": round(first, 1)}
+        result["repeat_ms"] = round(statistics.median(times), 1)
         result["status"] = status
         if status != 200:
             result["error"] = response.text[:300]
         self.results[name] = result
-        say(f"datasette: {name}: {result['ms']} ms ({status})")
+        say(
+            f"datasette: {name}: {result['ms']} ms first, {result['repeat_ms']} ms again ({status})"
+        )
         return result
 
     async def facets_timed_out(self, path: str) -> list[str]:
@@ -267,6 +278,10 @@ def run(
     for result in out["requests"].values():
         groups.setdefault(result["group"], []).append(result["ms"])
     out["worst_ms"] = {g: max(v) for g, v in groups.items()}
+    repeats: dict[str, list[float]] = {}
+    for result in out["requests"].values():
+        repeats.setdefault(result["group"], []).append(result["repeat_ms"])
+    out["worst_repeat_ms"] = {g: max(v) for g, v in repeats.items()}
     return out
 
 

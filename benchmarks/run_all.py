@@ -189,6 +189,10 @@ def summarize(details: dict) -> dict:
         out["fts_ms"] = worst.get("fts")
         out["canned_query_ms"] = worst.get("canned")
         out["dashboard_query_ms"] = worst.get("dashboard")
+        again = ds.get("worst_repeat_ms", {})  # later visitors: served from serve's cache
+        for key, group in (("facet_page", "facet"), ("fts", "fts"), ("canned_query", "canned")):
+            out[f"{key}_repeat_ms"] = again.get(group)
+        out["dashboard_query_repeat_ms"] = again.get("dashboard")
         out["ensure_db_shape_s"] = ds["shape_and_run"].get("ensure_db_shape_again_s")
         out["run_no_new_items_s"] = ds["shape_and_run"].get("run_no_new_items_s")
     analyze = details.get("analyze")

@@ -69,14 +69,16 @@ create table daily_coverage (
   tone_sum real not null,
   tone_count integer not null,
   primary key (day, target, language, stance)
-);
+) without rowid;
 """
 
 # Facets and sorts of the Datasette pages, and the outlet-level canned query and chart,
 # each served by a covering index instead of a scan of the wide rows.
 CREATE_INDEXES = """
 create index idx_article_stances_published_day on article_stances (published_day);
-create index idx_article_stances_target_outlet
+create index idx_article_stances_target_outlet_stance
+  on article_stances (target, outlet, stance);
+create index idx_article_stances_target_outlet_language
   on article_stances (target, outlet, language, stance, tone, published_day);
 create index idx_article_stances_outlet_stance on article_stances (outlet, stance);
 create index idx_article_stances_language_stance on article_stances (language, stance);
