@@ -638,3 +638,11 @@ def m010_statement_labels_table(db: sqlite_utils.Database) -> None:
     from mediastance import rollups
 
     rollups.create_statement_labels(db)
+
+
+@migrations()
+def m011_story_articles_index(db: sqlite_utils.Database) -> None:
+    # story_timeline counts each story's outlets over its original articles. With
+    # separate story_id and duplicate_of indexes SQLite read every original for every
+    # story: 18 s for 82 stories at 50,000 articles. This index answers it alone.
+    db["articles"].create_index(["story_id", "duplicate_of", "outlet"], if_not_exists=True)
