@@ -223,7 +223,7 @@ def test_articles_facets_and_sort(ds):
         if "results" in data["facet_results"]
         else data["facet_results"]
     )
-    assert {"language", "outlet", "source"} <= set(facets)
+    assert {"language", "outlet", "script"} <= set(facets)
     assert [r["id"] for r in data["rows"]] == ["zh2", "en2", "zh1", "en1"]  # published desc
 
 
