@@ -34,7 +34,7 @@ import json
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -61,6 +61,11 @@ LEAD_CHARS = 300
 # the mean of all stored articles is used for it instead.
 MIN_FOR_LANGUAGE_MEAN = 8
 LANGUAGES = ("en", "zh")
+# Articles read, embedded and placed at a time: memory does not grow with the backlog.
+PAGE_ARTICLES = 256
+# The unplaced articles in placing order: a temp table of the connection, read a page at
+# a time by rowid (keyset pagination), since no index serves the placing order.
+QUEUE = "_stories_queue"
 
 
 @dataclass
@@ -165,103 +170,202 @@ def cluster_stories(
     *,
     encoder: Any = None,
     progress: Progress | None = None,
+    page_size: int | None = None,
 ) -> dict[str, int]:
     """Place new articles into stories, then refresh statement pairs and framing words.
 
     Returns counts: articles placed, new stories, duplicates given their original's
-    story, statement pairs and framing rows written.
+    story, statement pairs and framing rows written. Articles are read ``page_size``
+    (default ``PAGE_ARTICLES``) at a time.
     """
     say = progress or (lambda _msg: None)
+    page_size = page_size or PAGE_ARTICLES
     lazy = _LazyEncoder(encoder, config, progress)
-    todo = list(
-        db.query(
-            "select id, title, text, language, published, fetched_at from articles "
-            "where duplicate_of is null and story_id is null "
-            "order by coalesce(published, fetched_at), id"
-        )
-    )
-    placed, new_stories, touched = 0, 0, set()
-    if todo:
-        say(f"stories: placing {len(todo)} articles")
+    placer = None
+    queued = _queue_unplaced(db)
+    if queued:
+        say(f"stories: placing {queued} articles")
         version = lazy.version
-        vectors = _article_vectors(db, todo, lazy, version)
+        # Language means are taken over every stored embedding, this run's included, as
+        # if all articles were placed at once: embed them all first, then place.
+        for page in _queued_pages(db, page_size):
+            _article_vectors(db, page, lazy, version)
         means, fallback = _language_means(db, version)
-        entities = _entity_profiles(db, [a["id"] for a in todo])
-        topical = {a["id"]: topicality(a["title"], a["text"], config) for a in todo}
-        days = [_day(a["published"]) or _day(a["fetched_at"]) for a in todo]
+        placer = _Placer(db, config, lazy, version, means, fallback)
+        for page in _queued_pages(db, page_size):
+            placer.place(page)
+        placer.finish()
+    db.execute(f"drop table if exists temp.{QUEUE}")
+    duplicates = _inherit_stories(db)
+    pairs = pair_statements(db, encoder=lazy)
+    framing = update_framing(db, config, ())  # a new lexicon: every story again
+    counts = {
+        "articles": placer.placed if placer else 0,
+        "new_stories": placer.new_stories if placer else 0,
+        "duplicates": duplicates,
+        "statement_pairs": pairs,
+        "framing_rows": framing + (placer.framing_rows if placer else 0),
+    }
+    say("stories: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
+
+
+def _queue_unplaced(db: sqlite_utils.Database) -> int:
+    db.execute(f"drop table if exists temp.{QUEUE}")
+    db.execute(
+        f"create temp table {QUEUE} as select id from articles "
+        "where duplicate_of is null and story_id is null "
+        "order by coalesce(published, fetched_at), id"
+    )
+    return db.execute(f"select count(*) from temp.{QUEUE}").fetchone()[0]
+
+
+def _queued_pages(db: sqlite_utils.Database, size: int) -> Iterator[list[dict]]:
+    """Pages of queued articles still unplaced, in order (keyset pagination on rowid)."""
+    after = 0
+    while True:
+        rows = list(
+            db.query(
+                "select q.rowid as queued, a.id, a.title, a.text, a.language, a.published, "
+                f"a.fetched_at from temp.{QUEUE} q join articles a on a.id = q.id "
+                "where q.rowid > ? and a.duplicate_of is null and a.story_id is null "
+                "order by q.rowid limit ?",
+                [after, size],
+            )
+        )
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]["queued"]
+
+
+class _Placer:
+    """Places pages of articles in order, holding only the stories they can join.
+
+    Articles come in day order, so a story whose span, widened by the window, ends
+    before the current page can take no later article: it is written out (vector,
+    ``stories`` row, framing words) and dropped. Stories are read in as the pages reach
+    their window. Memory is bounded by the stories of a few weeks, not by the backlog.
+    """
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        config: Any,
+        lazy: _LazyEncoder,
+        version: str,
+        means: dict[str, np.ndarray],
+        fallback: np.ndarray,
+    ) -> None:
+        self.db, self.config, self.lazy, self.version = db, config, lazy, version
+        self.means, self.fallback = means, fallback
+        self.stories: dict[str, StoryState] = {}
+        self.touched: set[str] = set()
+        self.window: tuple[dt.date, dt.date] | None = None  # days whose stories are read
+        self.placed = self.new_stories = self.framing_rows = 0
+
+    def place(self, page: list[dict]) -> None:
+        days = [_day(a["published"]) or _day(a["fetched_at"]) for a in page]
         known = [d for d in days if d]
-        stories = _load_stories(db, config, min(known), max(known), lazy, version) if known else {}
+        if known:
+            self._reach(min(known), max(known))
+        vectors = _article_vectors(self.db, page, self.lazy, self.version)
+        entities = _entity_profiles(self.db, [a["id"] for a in page])
         assignments = []
-        for article, day, vector in zip(todo, days, vectors, strict=False):
-            language = article["language"] if article["language"] in means else None
-            centred = _unit(vector - (means[language] if language else fallback))
-            best, best_score = None, THRESHOLD
-            if day is not None:
-                # sorted: ties go to the older story, whatever the dict order
-                for story in sorted(stories.values(), key=lambda s: (s.first_day, s.id)):
-                    if not story.in_window(day, WINDOW_DAYS):
-                        continue
-                    score = float(centred @ story.centred(means, fallback))
-                    score += ENTITY_WEIGHT * _counter_cosine(
-                        entities[article["id"]], story.entities
-                    )
-                    score -= TOPIC_WEIGHT * abs(topical[article["id"]] - story.topicality)
-                    if score > best_score:
-                        best, best_score = story, score
-            if best is None:
+        for article, day, vector in zip(page, days, vectors, strict=True):
+            story = self._best(article, day, vector, entities[article["id"]])
+            if story is None:
                 day = day or dt.date.today()
-                best = StoryState(
+                story = StoryState(
                     id=story_id_for(article["id"]),
                     first_day=day,
                     last_day=day,
                     vector_sum=np.zeros_like(vector),
                 )
-                stories[best.id] = best
-                new_stories += 1
-            best.vector_sum = best.vector_sum + vector
-            best.counts[article["language"] or "?"] += 1
-            best.entities.update(entities[article["id"]])
-            best.topic_sum += topical[article["id"]]
-            best.first_day = min(best.first_day, day)
-            best.last_day = max(best.last_day, day)
-            assignments.append({"id": article["id"], "story_id": best.id})
-            touched.add(best.id)
-            placed += 1
-        with db.atomic():
-            for row in assignments:
-                db["articles"].update(row["id"], {"story_id": row["story_id"]})
+                self.stories[story.id] = story
+                self.new_stories += 1
+            story.vector_sum = story.vector_sum + vector
+            story.counts[article["language"] or "?"] += 1
+            story.entities.update(entities[article["id"]])
+            story.topic_sum += topicality(article["title"], article["text"], self.config)
+            story.first_day = min(story.first_day, day)
+            story.last_day = max(story.last_day, day)
+            assignments.append((story.id, article["id"]))
+            self.touched.add(story.id)
+        with self.db.atomic():
+            self.db.conn.executemany("update articles set story_id = ? where id = ?", assignments)
+        self.placed += len(assignments)
+
+    def _best(
+        self, article: dict, day: dt.date | None, vector: np.ndarray, entities: Counter
+    ) -> StoryState | None:
+        if day is None:
+            return None
+        language = article["language"] if article["language"] in self.means else None
+        centred = _unit(vector - (self.means[language] if language else self.fallback))
+        topical = topicality(article["title"], article["text"], self.config)
+        best, best_score = None, THRESHOLD
+        # sorted: ties go to the older story, whatever the dict order
+        for story in sorted(self.stories.values(), key=lambda s: (s.first_day, s.id)):
+            if not story.in_window(day, WINDOW_DAYS):
+                continue
+            score = float(centred @ story.centred(self.means, self.fallback))
+            score += ENTITY_WEIGHT * _counter_cosine(entities, story.entities)
+            score -= TOPIC_WEIGHT * abs(topical - story.topicality)
+            if score > best_score:
+                best, best_score = story, score
+        return best
+
+    def _reach(self, first: dt.date, last: dt.date) -> None:
+        """Write out the stories the page has left behind; read those it can join."""
+        gone = dt.timedelta(days=WINDOW_DAYS)
+        self._write_out([s for s in self.stories.values() if s.last_day + gone < first])
+        if self.window is None or first < self.window[0]:
+            after = None  # first page, or days went back (an odd date): the whole window
+        elif last > self.window[1]:
+            # Only stories that start within reach of the new days: the earlier ones
+            # that can still take an article were read with an earlier page.
+            after = self.window[1]
+        else:
+            self.window = (first, self.window[1])
+            return
+        wanted = _load_stories(
+            self.db, self.config, first, last, self.lazy, self.version, after=after
+        )
+        self.window = (first, last)
+        for story_id, story in wanted.items():
+            self.stories.setdefault(story_id, story)  # one placed into this run wins
+
+    def _write_out(self, stories: list[StoryState]) -> None:
+        for story in stories:
+            del self.stories[story.id]
+        done = [s for s in stories if s.id in self.touched]
+        if not done:
+            return
         save_rows(
-            db,
+            self.db,
             "_story_vectors",
             (
                 {
                     "story_id": s.id,
-                    "model_version": version,
+                    "model_version": self.version,
                     "vector_sum": s.vector_sum.astype(np.float32).tobytes(),
                     "n": sum(s.counts.values()),
                     "counts": json.dumps(dict(s.counts), sort_keys=True),
                     "entities": json.dumps(dict(s.entities), sort_keys=True, ensure_ascii=False),
                     "topic_sum": s.topic_sum,
                 }
-                for s in stories.values()
-                if s.id in touched
+                for s in done
             ),
             pk="story_id",
         )
-    duplicates = _inherit_stories(db)
-    touched |= duplicates[1]
-    _refresh_stories(db, touched)
-    pairs = pair_statements(db, encoder=lazy)
-    framing = update_framing(db, config, touched)
-    counts = {
-        "articles": placed,
-        "new_stories": new_stories,
-        "duplicates": duplicates[0],
-        "statement_pairs": pairs,
-        "framing_rows": framing,
-    }
-    say("stories: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    return counts
+        ids = [s.id for s in done]
+        _refresh_stories(self.db, ids)
+        self.framing_rows += _recount_framing(self.db, self.config, ids)
+        self.touched.difference_update(ids)
+
+    def finish(self) -> None:
+        self._write_out(list(self.stories.values()))
 
 
 def _article_vectors(
@@ -372,17 +476,29 @@ def _load_stories(
     last: dt.date,
     lazy: _LazyEncoder,
     version: str,
+    *,
+    after: dt.date | None = None,
 ) -> dict[str, StoryState]:
-    """Stories whose span, widened by the window, can take an article in [first, last]."""
+    """Stories whose span, widened by the window, can take an article in [first, last].
+
+    With ``after``, only those of them that start after the reach of that day.
+    """
     lo = (first - dt.timedelta(days=WINDOW_DAYS)).isoformat()
     hi = (last + dt.timedelta(days=WINDOW_DAYS)).isoformat() + "\uffff"
-    stories: dict[str, StoryState] = {}
-    rows = db.query(
+    columns = (
         "select s.id, s.first_seen, s.last_seen, v.model_version, v.vector_sum, v.counts, "
         "v.entities, v.topic_sum from stories s left join _story_vectors v on v.story_id = s.id "
-        "where s.last_seen >= ? and s.first_seen <= ? order by s.first_seen, s.id",
-        [lo, hi],
     )
+    # The unary + keeps the planner on the narrow side: recent stories by last_seen,
+    # or the few days just reached by first_seen.
+    if after is None:
+        where, params = "where s.last_seen >= ? and +s.first_seen <= ?", [lo, hi]
+    else:
+        start = (after + dt.timedelta(days=WINDOW_DAYS)).isoformat() + "\uffff"
+        where = "where s.first_seen > ? and s.first_seen <= ? and +s.last_seen >= ?"
+        params = [start, hi, lo]
+    stories: dict[str, StoryState] = {}
+    rows = db.query(columns + where + " order by s.first_seen, s.id", params)
     for row in rows:
         first_day, last_day = _day(row["first_seen"]), _day(row["last_seen"])
         if first_day is None or last_day is None:
@@ -415,18 +531,51 @@ def _load_stories(
     return stories
 
 
-def _inherit_stories(db: sqlite_utils.Database) -> tuple[int, set[str]]:
-    """Syndicated copies take their original's story; returns (copies changed, stories)."""
-    rows = list(
-        db.query(
-            "select c.id, o.story_id from articles c join articles o on o.id = c.duplicate_of "
-            "where o.story_id is not null and c.story_id is not o.story_id"
+def _inherit_stories(db: sqlite_utils.Database) -> int:
+    """Syndicated copies take their original's story; returns how many copies moved.
+
+    A copy can only be out of step with its original when it has no story yet, or when
+    its story changed since statement pairs were last made (a copy re-pointed to a new
+    original, an original placed or moved: ``_story_changes``), so only those are read.
+    Copies count in neither ``stories`` nor ``framing_words``: nothing else to redo.
+    """
+    moved = 0
+    after = 0
+    while True:  # keyset on rowid: the story_id index keeps the NULLs in rowid order
+        rows = list(
+            db.query(
+                "select c.rowid as r, c.id, o.story_id from articles c "
+                "join articles o on o.id = c.duplicate_of "
+                "where c.story_id is null and c.rowid > ? and o.story_id is not null "
+                "order by c.rowid limit ?",
+                [after, PAGE_ARTICLES],
+            )
         )
-    )
+        if not rows:
+            break
+        after = rows[-1]["r"]
+        moved += _move_copies(db, rows)
+    for stories in _changed_story_batches(db, PAIR_STORIES):
+        marks = ",".join("?" * len(stories))
+        rows = list(
+            db.query(
+                "select c.id, o.story_id from articles c join articles o on o.id = c.duplicate_of "
+                f"where c.story_id in ({marks}) and o.story_id is not null "
+                "and c.story_id is not o.story_id",
+                [story_id for story_id, _ in stories],
+            )
+        )
+        moved += _move_copies(db, rows)
+    return moved
+
+
+def _move_copies(db: sqlite_utils.Database, rows: list[dict]) -> int:
     with db.atomic():
-        for row in rows:
-            db["articles"].update(row["id"], {"story_id": row["story_id"]})
-    return len(rows), {r["story_id"] for r in rows}
+        db.conn.executemany(
+            "update articles set story_id = ? where id = ?",
+            [(row["story_id"], row["id"]) for row in rows],
+        )
+    return len(rows)
 
 
 def _refresh_stories(db: sqlite_utils.Database, story_ids: Iterable[str]) -> None:
@@ -470,34 +619,103 @@ def _refresh_stories(db: sqlite_utils.Database, story_ids: Iterable[str]) -> Non
 STANCE_VALUE = {"favor": 1, "against": -1, "none": 0}
 
 
-def pair_statements(db: sqlite_utils.Database, *, encoder: Any) -> int:
-    """Rebuild ``statement_pairs``: one EN and one ZH statement of an organisation per story.
+# Stories re-paired per transaction.
+PAIR_STORIES = 200
+
+STATEMENTS_SQL = """
+select s.id, s.text, s.language, s.organisation, s.article_id, a.story_id,
+       coalesce(a.published, a.fetched_at) as day,
+       se.p_positive, se.p_negative
+from articles a
+join statements s on s.article_id = a.id
+left join sentiments se on se.item_type = 'statement' and se.item_id = s.id
+where a.story_id in ({marks}) and a.duplicate_of is null
+  and s.language in ('en', 'zh') and coalesce(s.organisation, '') != ''
+order by a.story_id, s.organisation, day, s.article_id, s.id
+"""
+
+
+def pair_statements(db: sqlite_utils.Database, *, encoder: Any, full: bool = False) -> int:
+    """Bring ``statement_pairs`` up to date: one EN and one ZH statement of an
+    organisation per story. Returns the number of pairs written.
 
     Within a story and organisation, statements are deduplicated by text (the same quote
     reprinted by five outlets is one utterance; the earliest is kept), then EN and ZH
     statements are matched one to one, most similar first (cosine of their multilingual
     embeddings), so each statement is in at most one pair.
 
+    A story's pairs depend on nothing outside the story, so only the stories listed in
+    ``_story_changes`` are re-paired: the database's triggers list a story whenever an
+    article joins, leaves or changes day in it, or one of its statements or their
+    sentiment and stance rows is written (migration ``m009_story_changes``). Stories
+    whose pairs were made with another encoder are listed here. The result is the same
+    as re-pairing every story (``full=True`` does that).
+
     The gap score of a pair (README, "Stories and statement gaps"):
     ``tone_gap = zh_tone − en_tone`` (tone = p_positive − p_negative, −1..+1), and
     ``gap_score = |tone_gap| + |zh_stance_value − en_stance_value|`` (stance value +1
     favor, 0 none, −1 against), from 0 (same words, same stance) to 4.
     """
-    rows = list(
-        db.query(
-            """
-            select s.id, s.text, s.language, s.organisation, s.article_id, a.story_id,
-                   coalesce(a.published, a.fetched_at) as day,
-                   se.p_positive, se.p_negative
-            from statements s
-            join articles a on a.id = s.article_id
-            left join sentiments se on se.item_type = 'statement' and se.item_id = s.id
-            where a.story_id is not null and a.duplicate_of is null
-              and s.language in ('en', 'zh') and coalesce(s.organisation, '') != ''
-            order by a.story_id, s.organisation, day, s.article_id, s.id
-            """
+    if full:
+        _mark_changed(
+            db,
+            "select story_id from articles where story_id is not null "
+            "union select story_id from statement_pairs",
         )
-    )
+    if db.execute("select 1 from statement_pairs limit 1").fetchone():
+        version = encoder.version
+        _mark_changed(
+            db,
+            "select distinct story_id from statement_pairs "
+            "where model_version < :v or model_version > :v or model_version is null",
+            {"v": version},
+        )
+    written = 0
+    for stories in _changed_story_batches(db, PAIR_STORIES):
+        ids = [story_id for story_id, _ in stories]
+        marks = ",".join("?" * len(ids))
+        rows = list(db.query(STATEMENTS_SQL.format(marks=marks), ids))
+        out = _story_pairs(db, rows, encoder)
+        with db.atomic():
+            db.execute(f"delete from statement_pairs where story_id in ({marks})", ids)
+            if out:
+                db["statement_pairs"].insert_all(out, pk="id")
+            # A story written again since it was read keeps its (newer) version: next run.
+            db.conn.executemany(
+                "delete from _story_changes where story_id = ? and version = ?", stories
+            )
+        written += len(out)
+    return written
+
+
+def _mark_changed(db: sqlite_utils.Database, select: str, params: Any = ()) -> None:
+    """List the stories ``select`` returns (one column, story_id) in ``_story_changes``."""
+    with db.atomic():
+        db.execute(
+            f"insert into _story_changes (story_id) select story_id from ({select}) "
+            "where story_id is not null "
+            "on conflict (story_id) do update set version = version + 1",
+            params,
+        )
+
+
+def _changed_story_batches(db: sqlite_utils.Database, size: int) -> Iterator[list[tuple]]:
+    """(story_id, version) of the stories in ``_story_changes``, ``size`` at a time."""
+    after = ""
+    while True:
+        batch = db.execute(
+            "select story_id, version from _story_changes where story_id > ? "
+            "order by story_id limit ?",
+            [after, size],
+        ).fetchall()
+        if not batch:
+            return
+        yield batch
+        after = batch[-1][0]
+
+
+def _story_pairs(db: sqlite_utils.Database, rows: list[dict], encoder: Any) -> list[dict]:
+    """The pairs of the stories whose statements ``rows`` are (``STATEMENTS_SQL`` order)."""
     groups: dict[tuple[str, str], dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     seen_text: set[tuple[str, str, str, str]] = set()
     for row in rows:
@@ -507,13 +725,12 @@ def pair_statements(db: sqlite_utils.Database, *, encoder: Any) -> int:
         seen_text.add(key)
         groups[(row["story_id"], row["organisation"])][row["language"]].append(row)
     wanted = [g for g in groups.values() if g.get("en") and g.get("zh")]
-    vectors = _statement_vectors(
-        db, [s for g in wanted for lang in LANGUAGES for s in g[lang]], encoder
-    )
-    stances = _statement_stances(
-        db, [s["id"] for g in wanted for lang in LANGUAGES for s in g[lang]]
-    )
-    version = encoder.version if wanted else None
+    if not wanted:
+        return []
+    statements = [s for g in wanted for lang in LANGUAGES for s in g[lang]]
+    vectors = _statement_vectors(db, statements, encoder)
+    stances = _statement_stances(db, [s["id"] for s in statements])
+    version = encoder.version
     now = utcnow()
     out = []
     for (story_id, organisation), group in sorted(groups.items()):
@@ -524,10 +741,7 @@ def pair_statements(db: sqlite_utils.Database, *, encoder: Any) -> int:
         for i, j in _match_one_to_one(sim):
             a, b = en[i], zh[j]
             out.append(_pair_row(story_id, organisation, a, b, sim[i, j], stances, version, now))
-    with db.atomic():
-        db["statement_pairs"].delete_where()
-    save_rows(db, "statement_pairs", out, pk="id")
-    return len(out)
+    return out
 
 
 def _norm(text: str | None) -> str:
@@ -680,18 +894,27 @@ def _pair_row(
 
 def update_framing(db: sqlite_utils.Database, config: Any, story_ids: Iterable[str]) -> int:
     """Recount ``framing_words`` for the given stories (all, if the lexicon changed)."""
+    # Two ranges rather than `!=`, so the lexicon_version index answers at once.
     stale = db.execute(
-        "select 1 from framing_words where lexicon_version != ? limit 1", [LEXICON_VERSION]
+        "select 1 from framing_words where lexicon_version < :v or lexicon_version > :v "
+        "or lexicon_version is null limit 1",
+        {"v": LEXICON_VERSION},
     ).fetchone()
     ids = set(story_ids)
     if stale:
         ids |= {r[0] for r in db.execute("select id from stories")}
+    return _recount_framing(db, config, sorted(ids))
+
+
+def _recount_framing(db: sqlite_utils.Database, config: Any, story_ids: Iterable[str]) -> int:
     total = 0
-    for story_id in sorted(ids):
+    for story_id in story_ids:
         rows = framing_rows(db, config, story_id)
         with db.atomic():
             db["framing_words"].delete_where("story_id = ?", [story_id])
-        total += save_rows(db, "framing_words", rows, pk="id")
+            if rows:
+                db["framing_words"].insert_all(rows, pk="id")
+        total += len(rows)
     return total
 
 

@@ -15,7 +15,8 @@ Syndicated copies (``duplicate_of`` set) are left out: they inherit their origin
 story by construction, so counting them would only inflate the scores.
 
 Run ``python -m analysis.story_eval`` to load the corpus straight from its pages into an
-in-memory database, cluster it with the builtin encoder and print the scores; or
+in-memory database, cluster it with the builtin encoder and print the scores (add
+``--day-by-day`` to load and cluster it one publication day at a time); or
 ``python -m analysis.story_eval --db demo.db`` to score a database ``mediastance demo``
 made (articles matched to gold by URL path).
 """
@@ -163,11 +164,46 @@ def load_demo_corpus(db: sqlite_utils.Database, config: Any, gold: dict | None =
     heads' changes: the gold metadata gives date, outlet, language and duplicate_of;
     the text comes from the pages; mentions come from :func:`analysis.mentions.find_mentions`.
     """
-    from analysis.mentions import find_mentions
-    from analysis.sentences import split_sentences
     from mediastance.storage import ensure_db_shape
 
     ensure_db_shape(db)
+    articles, mentions = demo_rows(config, gold)
+    _save(db, articles, mentions)
+    return len(articles)
+
+
+def cluster_day_by_day(
+    db: sqlite_utils.Database, config: Any, *, encoder: Any = None, gold: dict | None = None
+) -> int:
+    """Load the corpus one publication day at a time, clustering after each, as nightly
+    runs would from an empty database; returns the number of days."""
+    from analysis.encoder import load_configured_encoder
+    from analysis.stories import cluster_stories
+    from mediastance.storage import ensure_db_shape
+
+    ensure_db_shape(db)
+    encoder = encoder or load_configured_encoder(config.model)  # one load for all days
+    articles, mentions = demo_rows(config, gold)
+    days = sorted({a["published"][:10] for a in articles})
+    for day in days:
+        todays = [a for a in articles if a["published"][:10] == day]
+        ids = {a["id"] for a in todays}
+        _save(db, todays, [m for m in mentions if m["article_id"] in ids])
+        cluster_stories(db, config, encoder=encoder)
+    return len(days)
+
+
+def _save(db: sqlite_utils.Database, articles: list[dict], mentions: list[dict]) -> None:
+    with db.atomic():
+        db["articles"].upsert_all(articles, pk="id")
+        db["mentions"].upsert_all(mentions, pk="id")
+
+
+def demo_rows(config: Any, gold: dict | None = None) -> tuple[list[dict], list[dict]]:
+    """The ``articles`` and ``mentions`` rows of the corpus pages (nothing written)."""
+    from analysis.mentions import find_mentions
+    from analysis.sentences import split_sentences
+
     gold = gold or load_gold()
     articles, mentions = [], []
     for a in gold["articles"]:
@@ -200,15 +236,17 @@ def load_demo_corpus(db: sqlite_utils.Database, config: Any, gold: dict | None =
                         "language": a["language"],
                     }
                 )
-    with db.atomic():
-        db["articles"].upsert_all(articles, pk="id")
-        db["mentions"].upsert_all(mentions, pk="id")
-    return len(articles)
+    return articles, mentions
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", help="score this database instead of clustering the corpus")
+    parser.add_argument(
+        "--day-by-day",
+        action="store_true",
+        help="load and cluster the corpus one publication day at a time",
+    )
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
     args = parser.parse_args(argv)
 
@@ -222,8 +260,11 @@ def main(argv: list[str] | None = None) -> int:
 
         config = load_config_text(default_config_text(), label="default config")
         db = open_db(memory=True)
-        load_demo_corpus(db, config)
-        cluster_stories(db, config, progress=lambda msg: print(msg, file=sys.stderr))
+        if args.day_by_day:
+            cluster_day_by_day(db, config)
+        else:
+            load_demo_corpus(db, config)
+            cluster_stories(db, config, progress=lambda msg: print(msg, file=sys.stderr))
     result = evaluate(db)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
