@@ -15,6 +15,7 @@ the attention mask, L2 normalisation.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import mmap
@@ -556,9 +557,67 @@ def _configure_threads() -> None:
         torch.set_num_threads(n)
 
 
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def has_fast_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 matrices in hardware (Intel AMX).
+
+    Only AMX was measured (BENCHMARKS.md §1: about 2x fp32). Without it torch still
+    runs bfloat16, emulated, and slower than fp32, so "auto" keeps fp32 there.
+    """
+    import torch
+
+    check = getattr(torch.cpu, "_is_amx_tile_supported", None)
+    try:
+        return bool(check and check())
+    except RuntimeError:
+        return False
+
+
+def resolve_precision(precision: str, *, device: str = "cpu", quantize: bool = False) -> str:
+    """The precision ("fp32" or "bf16") a ``[model] precision`` setting means here."""
+    if precision not in PRECISIONS:
+        raise EncoderError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    if precision == "auto":
+        return "bf16" if device == "cpu" and not quantize and has_fast_bf16() else "fp32"
+    if precision == "bf16" and quantize:
+        raise EncoderError("quantize=True (int8) and precision='bf16' do not combine")
+    return precision
+
+
+class _Autocast:
+    """The model, with its matrix products run in bfloat16 (torch autocast).
+
+    Autocast keeps what needs the range in float32 (layer norms, softmax, the
+    residual sums), so the outputs stay float32 and within cosine 0.9999 of the
+    float32 model (BENCHMARKS.md §1). Every other attribute is the model's, so
+    callers that run ``encoder.model(...)`` themselves (mention vectors) get it too.
+    """
+
+    def __init__(self, model: Any, device: str) -> None:
+        self.inner = model
+        self.device_type = device.split(":")[0]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        import torch
+
+        with torch.autocast(self.device_type, dtype=torch.bfloat16):
+            return self.inner(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 @dataclass
 class Encoder:
-    """A sentence encoder: texts in, L2-normalised float32 embeddings out."""
+    """A sentence encoder: texts in, L2-normalised float32 embeddings out.
+
+    ``version`` identifies the weights (and int8 quantisation, which changes the
+    embeddings); ``precision`` says how the matrix products run. bfloat16 gives the
+    same embeddings in practice (cosine >= 0.9999 to float32), so it leaves
+    ``version`` alone: heads trained on one precision serve the other, on any CPU.
+    """
 
     name: str
     version: str
@@ -566,6 +625,7 @@ class Encoder:
     model: Any
     tokenizer: Any
     device: str = "cpu"
+    precision: str = "fp32"
 
     @classmethod
     def load(
@@ -575,13 +635,15 @@ class Encoder:
         cache_dir: Path | None = None,
         device: str = "cpu",
         quantize: bool = False,
+        precision: str = "fp32",
         progress: Progress | None = None,
     ) -> Encoder:
         """Load the builtin encoder, a local model directory or a hub id.
 
         ``quantize=True`` converts every nn.Linear to dynamic int8 (CPU only):
-        faster on small machines at a tiny cost in fidelity; `version` then
-        ends in "+int8" so labels record it.
+        faster on small machines at a small cost in fidelity; `version` then
+        ends in "+int8" so labels record it. ``precision="bf16"`` runs the
+        matrix products in bfloat16, "auto" does so only where the CPU has AMX.
         """
         import torch
         from transformers import AutoModel, AutoTokenizer
@@ -594,6 +656,7 @@ class Encoder:
             raise EncoderError(f"device {device!r} requested but CUDA is not available")
         if quantize and device != "cpu":
             raise EncoderError("quantize=True (dynamic int8) only works on the CPU")
+        precision = resolve_precision(precision, device=device, quantize=quantize)
         _configure_threads()
         say = progress or (lambda _msg: None)
         extra: dict[str, Any] = {}
@@ -636,10 +699,20 @@ class Encoder:
             name=spec,
             version=version,
             dim=int(model.config.hidden_size),
-            model=model,
+            model=_Autocast(model, device) if precision == "bf16" else model,
             tokenizer=tokenizer,
             device=device,
+            precision=precision,
         )
+
+    def with_precision(self, precision: str) -> Encoder:
+        """This encoder, sharing its weights, with its matrix products at ``precision``."""
+        if self.version.endswith("+int8"):
+            raise EncoderError("an int8 encoder has no other precision")
+        precision = resolve_precision(precision, device=self.device)
+        inner = self.model.inner if isinstance(self.model, _Autocast) else self.model
+        model = _Autocast(inner, self.device) if precision == "bf16" else inner
+        return dataclasses.replace(self, model=model, precision=precision)
 
     def encode(
         self,
@@ -681,7 +754,8 @@ class Encoder:
                     input_ids[r, : len(ids[i])] = torch.tensor(ids[i])
                     mask[r, : len(ids[i])] = 1
                 input_ids, mask = input_ids.to(self.device), mask.to(self.device)
-                hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+                output = self.model(input_ids=input_ids, attention_mask=mask)
+                hidden = output.last_hidden_state.float()
                 m = mask.unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
                 pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
@@ -697,5 +771,6 @@ def load_configured_encoder(
         model.encoder,
         device=device or model.device,
         quantize=model.quantize,
+        precision=model.precision,
         progress=progress,
     )

@@ -71,6 +71,7 @@ class ModelSettings:
     device: str
     batch_size: int
     quantize: bool
+    precision: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -244,20 +245,31 @@ def _topic(check: _Checker, table: dict) -> Topic:
     )
 
 
+_PRECISIONS = ("auto", "fp32", "bf16")  # analysis.encoder.PRECISIONS, without importing torch
+
+
 def _model(check: _Checker, table: dict) -> ModelSettings:
     where = "[model]"
-    check.known(table, where, ("encoder", "device", "batch_size", "quantize"))
+    check.known(table, where, ("encoder", "device", "batch_size", "quantize", "precision"))
     device = check.string(table, "model", "device")
     if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
         raise check.fail(f"{where}.device", f"must be 'cpu' or 'cuda', got {device!r}")
     quantize = check.get(table, where, "quantize")
     if not isinstance(quantize, bool):
         raise check.fail(f"{where}.quantize", f"must be true or false, got {quantize!r}")
+    precision = check.string(table, "model", "precision")
+    if precision not in _PRECISIONS:
+        raise check.fail(
+            f"{where}.precision", f"must be 'auto', 'fp32' or 'bf16', got {precision!r}"
+        )
+    if precision == "bf16" and quantize:
+        raise check.fail(f"{where}.precision", "'bf16' does not combine with quantize = true")
     return ModelSettings(
         encoder=check.string(table, "model", "encoder"),
         device=device,
         batch_size=check.integer(table, where, "batch_size", minimum=1),
         quantize=quantize,
+        precision=precision,
     )
 
 

@@ -81,6 +81,14 @@ def test_user_sources_replace_list_and_keep_targets_and_fetch_defaults(tmp_path:
             "cfg.toml: [model].quantize must be true or false, got 'yes'",
         ),
         (
+            "[model]\nprecision = 'fp16'\n",
+            "cfg.toml: [model].precision must be 'auto', 'fp32' or 'bf16', got 'fp16'",
+        ),
+        (
+            "[model]\nprecision = 'bf16'\nquantize = true\n",
+            "cfg.toml: [model].precision 'bf16' does not combine with quantize = true",
+        ),
+        (
             '[[targets]]\nname = "A"\naliases = []\n',
             "cfg.toml: [[targets]][0].aliases must list at least one alias",
         ),
@@ -90,6 +98,15 @@ def test_bad_config_names_file_and_key(text, message):
     with pytest.raises(ConfigError) as info:
         load_config_text(text, label="cfg.toml")
     assert str(info.value) == message
+
+
+def test_model_precision_defaults_to_auto_and_layers_key_by_key():
+    assert load_config_text("").model.precision == "auto"
+    model = load_config_text("[model]\nprecision = 'fp32'\n").model
+    assert (model.precision, model.quantize, model.batch_size) == ("fp32", False, 32)
+    # quantize = true alone keeps "auto", which then means fp32 (see analysis.encoder).
+    model = load_config_text("[model]\nquantize = true\n").model
+    assert (model.precision, model.quantize) == ("auto", True)
 
 
 def test_invalid_toml_is_a_config_error():

@@ -27,6 +27,7 @@ from analysis.encoder import (
     default_cache_dir,
     dequantize_q4_0,
     ensure_builtin_model,
+    has_fast_bf16,
     verify_manifest,
 )
 
@@ -206,6 +207,34 @@ def test_quantized_encoder_stays_close(cache_dir: Path, reference):
     assert cosines.min() > 0.95, cosines
 
 
+@pytest.mark.slow
+def test_bf16_encoder_gives_the_same_embeddings_in_practice(builtin: Encoder):
+    from analysis.mention_embedding import encode_with_mentions
+
+    fast = builtin.with_precision("bf16")  # shares the weights (Encoder.load: see below)
+    assert builtin.with_precision("auto").precision == ("bf16" if has_fast_bf16() else "fp32")
+    assert fast.with_precision("fp32").model is builtin.model
+    # Same weights, same embeddings within 1e-4: heads trained on either serve both.
+    assert (fast.version, fast.precision, builtin.precision) == (
+        builtin.version,
+        "bf16",
+        "fp32",
+    )
+    texts = EN + ZH + MIXED + TRICKY
+    got = fast.encode(texts)
+    assert got.dtype == np.float32
+    cosines = (got * builtin.encode(texts)).sum(axis=1)
+    assert cosines.min() > 0.9999, cosines
+    # Callers that run the model themselves (mention vectors) get bfloat16 too.
+    spans = [[[(0, 7)]] for _ in EN]
+    plain, mentions = encode_with_mentions(fast, EN, spans, layers=(-1, -4))
+    want_plain, want_mentions = encode_with_mentions(builtin, EN, spans, layers=(-1, -4))
+    np.testing.assert_allclose(plain, fast.encode(EN), atol=1e-6)
+    assert ((plain * want_plain).sum(1)).min() > 0.9999
+    for a, b in zip(mentions, want_mentions, strict=True):
+        assert (a[0, :384] @ b[0, :384]) > 0.999 and (a[0, 384:] @ b[0, 384:]) > 0.999
+
+
 # ------------------------------------------------------------------ cache
 
 
@@ -310,6 +339,43 @@ def test_any_local_model_loads_with_mean_pooling(tiny_model_dir: Path):
     np.testing.assert_allclose(got[2], mean / np.linalg.norm(mean), atol=1e-5)
 
 
+@pytest.mark.parametrize(
+    ("precision", "amx", "quantize", "want"),
+    [
+        ("auto", True, False, "bf16"),
+        ("auto", False, False, "fp32"),
+        ("auto", True, True, "fp32"),  # int8 has its own kernels
+        ("fp32", True, False, "fp32"),
+        ("bf16", False, False, "bf16"),  # asked for: emulated where there is no AMX
+    ],
+)
+def test_precision_auto_means_bf16_only_with_amx(
+    monkeypatch: pytest.MonkeyPatch, tiny_model_dir: Path, precision, amx, quantize, want
+):
+    monkeypatch.setattr(enc_mod, "has_fast_bf16", lambda: amx)
+    encoder = Encoder.load(str(tiny_model_dir), precision=precision, quantize=quantize)
+    assert encoder.precision == want
+    assert encoder.version == Encoder.load(str(tiny_model_dir)).version + ("+int8" * quantize)
+    assert type(encoder.model).__name__ == ("_Autocast" if want == "bf16" else "BertModel")
+    texts = ["the fake bag", "alibaba said the platform sold a fake brand bag on taobao"]
+    got = encoder.encode(texts, prefix="")
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
+def test_configured_precision_reaches_the_encoder(
+    monkeypatch: pytest.MonkeyPatch, tiny_model_dir: Path
+):
+    from analysis.encoder import load_configured_encoder
+    from mediastance.config import load_config_text
+
+    monkeypatch.setattr(enc_mod, "has_fast_bf16", lambda: True)
+    model = load_config_text(f"[model]\nencoder = '{tiny_model_dir}'\n").model
+    assert load_configured_encoder(model).precision == "bf16"
+    model = load_config_text(f"[model]\nencoder = '{tiny_model_dir}'\nprecision = 'fp32'\n").model
+    assert load_configured_encoder(model).precision == "fp32"
+
+
 # ------------------------------------------------------------------ errors
 
 
@@ -342,3 +408,16 @@ def test_quantize_is_cpu_only(tmp_path: Path):
     with pytest.raises(EncoderError) as e:
         Encoder.load(cache_dir=tmp_path, device="meta", quantize=True)
     assert str(e.value) == "quantize=True (dynamic int8) only works on the CPU"
+
+
+def test_bad_precision_is_an_error(tiny_model_dir: Path):
+    with pytest.raises(EncoderError) as e:
+        Encoder.load(str(tiny_model_dir), precision="fp16")
+    assert str(e.value) == "precision must be one of auto, fp32, bf16, not 'fp16'"
+    with pytest.raises(EncoderError) as e:
+        Encoder.load(str(tiny_model_dir), precision="bf16", quantize=True)
+    assert str(e.value) == "quantize=True (int8) and precision='bf16' do not combine"
+    quick = Encoder.load(str(tiny_model_dir), quantize=True)
+    with pytest.raises(EncoderError) as e:
+        quick.with_precision("bf16")
+    assert str(e.value) == "an int8 encoder has no other precision"
