@@ -209,11 +209,21 @@ def test_quantized_encoder_stays_close(cache_dir: Path, reference):
 
 @pytest.mark.slow
 def test_bf16_encoder_gives_the_same_embeddings_in_practice(builtin: Encoder):
+    import torch
+
     from analysis.mention_embedding import encode_with_mentions
 
-    fast = builtin.with_precision("bf16")  # shares the weights (Encoder.load: see below)
+    fast = builtin.with_precision("bf16")  # (Encoder.load(precision=...): see below)
     assert builtin.with_precision("auto").precision == ("bf16" if has_fast_bf16() else "fp32")
-    assert fast.with_precision("fp32").model is builtin.model
+    assert builtin.with_precision("fp32") is builtin and fast.with_precision("bf16") is fast
+    # The bf16 copy shares the word table and layer norms; its Linear weights are bf16.
+    assert (
+        fast.model.embeddings.word_embeddings.weight
+        is builtin.model.embeddings.word_embeddings.weight
+    )
+    dtypes = {m.weight.dtype for m in fast.model.modules() if isinstance(m, torch.nn.Linear)}
+    assert dtypes == {torch.bfloat16}
+    assert builtin.model.encoder.layer[0].intermediate.dense.weight.dtype == torch.float32
     # Same weights, same embeddings within 1e-4: heads trained on either serve both.
     assert (fast.version, fast.precision, builtin.precision) == (
         builtin.version,
@@ -420,4 +430,7 @@ def test_bad_precision_is_an_error(tiny_model_dir: Path):
     quick = Encoder.load(str(tiny_model_dir), quantize=True)
     with pytest.raises(EncoderError) as e:
         quick.with_precision("bf16")
-    assert str(e.value) == "an int8 encoder has no other precision"
+    assert str(e.value) == "only an fp32 encoder converts to another precision; load it again"
+    with pytest.raises(EncoderError) as e:
+        Encoder.load(str(tiny_model_dir), precision="bf16").with_precision("fp32")
+    assert str(e.value) == "only an fp32 encoder converts to another precision; load it again"
