@@ -273,7 +273,8 @@ class _Placer:
         entities = _entity_profiles(self.db, [a["id"] for a in page])
         assignments = []
         for article, day, vector in zip(page, days, vectors, strict=True):
-            story = self._best(article, day, vector, entities[article["id"]])
+            topical = topicality(article["title"], article["text"], self.config)
+            story = self._best(article, day, vector, entities[article["id"]], topical)
             if story is None:
                 day = day or dt.date.today()
                 story = StoryState(
@@ -287,7 +288,7 @@ class _Placer:
             story.vector_sum = story.vector_sum + vector
             story.counts[article["language"] or "?"] += 1
             story.entities.update(entities[article["id"]])
-            story.topic_sum += topicality(article["title"], article["text"], self.config)
+            story.topic_sum += topical
             story.first_day = min(story.first_day, day)
             story.last_day = max(story.last_day, day)
             assignments.append((story.id, article["id"]))
@@ -297,13 +298,17 @@ class _Placer:
         self.placed += len(assignments)
 
     def _best(
-        self, article: dict, day: dt.date | None, vector: np.ndarray, entities: Counter
+        self,
+        article: dict,
+        day: dt.date | None,
+        vector: np.ndarray,
+        entities: Counter,
+        topical: float,
     ) -> StoryState | None:
         if day is None:
             return None
         language = article["language"] if article["language"] in self.means else None
         centred = _unit(vector - (self.means[language] if language else self.fallback))
-        topical = topicality(article["title"], article["text"], self.config)
         best, best_score = None, THRESHOLD
         # sorted: ties go to the older story, whatever the dict order
         for story in sorted(self.stories.values(), key=lambda s: (s.first_day, s.id)):
