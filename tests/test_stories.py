@@ -707,3 +707,36 @@ def test_demo_corpus_fed_day_by_day_in_small_pages(builtin_encoder, monkeypatch)
     assert days >= 20, summary
     assert result["bcubed"]["f1"] >= MIN_BCUBED_F1_BY_DAY, summary
     assert result["pairwise"]["f1"] >= MIN_PAIRWISE_F1_BY_DAY, summary
+
+
+# ------------------------------------------------------------------ benchmark database
+
+
+def test_the_benchmark_database_is_what_a_nightly_run_leaves(tmp_path):
+    from benchmarks.bench_stories import HashingEncoder
+    from benchmarks.make_big_db import build
+
+    path = tmp_path / "bench.db"
+    result = build(path, 1500, progress=lambda _msg: None)
+    db = open_db(path)
+    written = {r["id"]: {k: r[k] for k in r if k != "updated_at"} for r in db["stories"].rows}
+    assert result["rows"]["stories"] == result["rows"]["_story_vectors"] == len(written) > 100
+    assert result["rows"]["unplaced"] == 0
+    st._refresh_stories(db, list(written))  # what the stories stage would have written
+    again = {r["id"]: {k: r[k] for k in r if k != "updated_at"} for r in db["stories"].rows}
+    assert again == written
+    copies = list(
+        db.query(
+            "select c.story_id as copy, o.story_id as original from articles c "
+            "join articles o on o.id = c.duplicate_of"
+        )
+    )
+    assert copies and all(r["copy"] == r["original"] is not None for r in copies)
+    encoder = HashingEncoder()
+    assert st.cluster_stories(db, CONFIG, encoder=encoder) == {
+        "articles": 0,
+        "new_stories": 0,
+        "duplicates": 0,
+        "statement_pairs": 0,
+        "framing_rows": 0,
+    }
