@@ -66,8 +66,9 @@ def source_health(db: sqlite_utils.Database, sources: Iterable[Source]) -> list[
 
 
 # ---------------------------------------------------------------------------------------
-# Collecting: sources → items → pages → articles rows, one source after another, pages
-# fetched concurrently (politely, per host) and saved one by one as they arrive.
+# Collecting: sources → items → pages → articles rows. Every source's feed is read first,
+# then the pages of all sources go through one fetch map (politely, per host, every host
+# at once) and are saved one by one as they arrive, as if sources ran one after another.
 
 
 class UnknownSource(ValueError):
@@ -140,18 +141,15 @@ def collect(
         today=today or dt.date.today(),
         say=say,
     )
+    runs = [
+        _SourceRun(position=n, source=source, counts=SourceCounts())
+        for n, source in enumerate(sources)
+    ]
+    for run in runs:
+        summary.sources[run.source.name] = run.counts
     with Fetcher(config.fetch, client=client) as fetcher:
-        for source in sources:
-            say(f"{source.name}: fetching ({source.kind})")
-            counts = collector.collect_source(
-                source, fetcher, base_dir=base_dir, gdelt_interval=gdelt_interval
-            )
-            summary.sources[source.name] = counts
-            say(
-                f"{source.name}: {counts.status}, {counts.new} new, {counts.updated} updated, "
-                f"{counts.duplicates} duplicates, {counts.skipped} skipped, "
-                f"{counts.errors} errors"
-            )
+        collector.read_listings(runs, fetcher, base_dir=base_dir, gdelt_interval=gdelt_interval)
+        collector.collect_pages(runs, fetcher)
     failed = sum(c.failed for c in summary.sources.values())
     if failed == 0:
         summary.status = "ok"
@@ -229,6 +227,35 @@ class _Page:
     article: dict[str, Any]
 
 
+@dataclass
+class _SourceRun:
+    """One source in this run: its feed, its items, and how many of its pages are out."""
+
+    position: int  # in the run's source order
+    source: Source
+    counts: SourceCounts
+    health: dict[str, Any] = field(default_factory=dict)
+    feed: dict[str, Any] | None = None
+    items: list[dict[str, Any]] = field(default_factory=list)
+    pending: int = 0  # pages handed to the fetcher and not saved yet
+
+
+@dataclass
+class _Save:
+    position: int  # of the source that brought the row
+    row: dict[str, Any]
+    counts: SourceCounts
+    outcome: str | None  # what save_article did: "inserted", "updated" or None
+
+
+@dataclass
+class _Saves:
+    """Every save of one article in this run, and the row stored before the first."""
+
+    before: dict[str, Any] | None
+    saves: list[_Save] = field(default_factory=list)
+
+
 class _Collector:
     """One run's shared state: the database, the dedup index, the relevance matcher."""
 
@@ -243,6 +270,7 @@ class _Collector:
         # Rows inserted by this run: which source's counts hold them, as new or duplicate.
         # A copy saved before its original arrives moves from "new" to "duplicates".
         self.inserted: dict[str, tuple[SourceCounts, str]] = {}
+        self.saved: dict[str, _Saves] = {}  # article id → this run's saves of it
 
     @property
     def deduper(self) -> Deduper:
@@ -266,73 +294,128 @@ class _Collector:
             )
         return self._deduper
 
-    # -- one source ---------------------------------------------------------------------
+    # -- feeds ---------------------------------------------------------------------------
 
-    def collect_source(
-        self, source: Source, fetcher: Fetcher, *, base_dir: Path, gdelt_interval: float | None
-    ) -> SourceCounts:
-        counts = SourceCounts()
-        health = self.db["sources"].get(source.name)
-        items: list[dict[str, Any]] = []
-        feed: dict[str, Any] | None = None
-        try:
-            for entry in _fetch_items(
-                source, fetcher, health, base_dir=base_dir, gdelt_interval=gdelt_interval
-            ):
+    def read_listings(
+        self,
+        runs: list[_SourceRun],
+        fetcher: Fetcher,
+        *,
+        base_dir: Path,
+        gdelt_interval: float | None,
+    ) -> None:
+        """Read every source's feed (or list) at once, one request at a time per host."""
+        for run in runs:
+            run.health = self.db["sources"].get(run.source.name)
+            self.say(f"{run.source.name}: fetching ({run.source.kind})")
+        listings = fetcher.map_unordered(
+            lambda run: _read_listing(
+                run.source, fetcher, run.health, base_dir=base_dir, gdelt_interval=gdelt_interval
+            ),
+            runs,
+            url=lambda run: _listing_url(run.source),
+        )
+        for run, listing, error in listings:
+            if error is not None:
+                raise error  # not a feed fault: a bug, as before
+            entries, failure = listing
+            counts = run.counts
+            for entry in entries:
                 if entry["type"] == "feed":
-                    feed = entry
+                    run.feed = entry
                 elif entry["type"] == "error":
-                    self.record(source, entry["url"], entry["error"], entry["status_code"])
+                    self.record(run.source, entry["url"], entry["error"], entry["status_code"])
                     counts.errors += 1
                 else:
-                    items.append(entry)
-        except (FeedError, FetchError) as exc:
-            self.record(source, exc.url or source.url, str(exc), exc.status_code)
+                    run.items.append(entry)
+            if failure is not None:
+                url = failure.url or run.source.url
+                self.record(run.source, url, str(failure), failure.status_code)
+                counts.errors += 1
+                counts.status = "error"
+                counts.error = str(failure)
+                run.items = []  # what came before the failure is not collected
+            elif run.feed is not None and run.feed["not_modified"]:
+                counts.status = "not_modified"
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def collect_pages(self, runs: list[_SourceRun], fetcher: Fetcher) -> None:
+        """Fetch the pages of every source through one fetch map; save each as it comes.
+
+        A source's health (its new etag above all) is written only once its pages and
+        those of every source before it are saved: a run killed midway must not leave
+        an etag whose feed the next run would skip while some of its items (or items it
+        shares with an earlier source, which took them) were never fetched.
+        """
+        work = []
+        for run in runs:
+            for item in run.items:
+                key = normalize_url(item["url"])
+                if key in self.seen_urls:
+                    continue  # an earlier source of this run already brought it
+                self.seen_urls.add(key)
+                work.append((run, item))
+                run.pending += 1
+        if work:
+            hosts = {urlsplit(item["url"]).hostname for _, item in work}
+            self.say(f"fetching {len(work)} pages from {len(hosts)} hosts")
+        finished = 0
+
+        def finish_in_order() -> None:
+            nonlocal finished
+            while finished < len(runs) and runs[finished].pending == 0:
+                self.finish_source(runs[finished])
+                finished += 1
+                self.forget_saves_before(finished)
+
+        finish_in_order()
+        pages = fetcher.map_unordered(
+            lambda job: self.load_page(fetcher, job[1]), work, url=lambda job: job[1]["url"]
+        )
+        for (run, item), page, error in pages:
+            self.collect_page(run, item, page, error)
+            run.pending -= 1
+            finish_in_order()
+
+    def collect_page(
+        self,
+        run: _SourceRun,
+        item: dict[str, Any],
+        page: _Page | None,
+        error: BaseException | None,
+    ) -> None:
+        source, counts = run.source, run.counts
+        if error is not None and not isinstance(error, FetchError | DecodeError):
+            raise error
+        if error is not None:
+            self.record(source, item["url"], str(error), getattr(error, "status_code", None))
             counts.errors += 1
-            counts.status = "error"
-            counts.error = str(exc)
-            self.save_health(source, health, counts)
-            return counts
-        if feed is not None and feed["not_modified"]:
-            counts.status = "not_modified"
-        self.collect_items(source, fetcher, items, counts)
-        if source.kind == "urls" and items and counts.errors >= len(items):
+            if not item["page_optional"]:
+                return
+            page = None
+        row = self.article_row(source, item, page)
+        if row is None:
+            counts.errors += 1  # a page without text and a feed item without title
+            self.record(source, item["url"], "no text or title extracted", None)
+            return
+        if not self.matcher.matches(row["title"], row["text"]):
+            counts.skipped += 1
+            return
+        self.save_in_source_order(run.position, row, counts)
+
+    def finish_source(self, run: _SourceRun) -> None:
+        """All pages of the source are saved: settle its status, write its health."""
+        source, counts = run.source, run.counts
+        if source.kind == "urls" and run.items and counts.errors >= len(run.items):
             counts.status = "error"  # a list of pages none of which could be fetched
             counts.error = "no listed page could be fetched"
-        self.save_health(source, health, counts, feed=feed)
-        return counts
-
-    def collect_items(
-        self, source: Source, fetcher: Fetcher, items: list[dict], counts: SourceCounts
-    ) -> None:
-        todo = []
-        for item in items:
-            key = normalize_url(item["url"])
-            if key in self.seen_urls:
-                continue  # another source of this run already brought it
-            self.seen_urls.add(key)
-            todo.append(item)
-        pages = fetcher.map_unordered(
-            lambda item: self.load_page(fetcher, item), todo, url=lambda item: item["url"]
+        self.save_health(source, run.health, counts, feed=run.feed)
+        self.say(
+            f"{source.name}: {counts.status}, {counts.new} new, {counts.updated} updated, "
+            f"{counts.duplicates} duplicates, {counts.skipped} skipped, "
+            f"{counts.errors} errors"
         )
-        for item, page, error in pages:
-            if error is not None and not isinstance(error, FetchError | DecodeError):
-                raise error
-            if error is not None:
-                self.record(source, item["url"], str(error), getattr(error, "status_code", None))
-                counts.errors += 1
-                if not item["page_optional"]:
-                    continue
-                page = None
-            row = self.article_row(source, item, page)
-            if row is None:
-                counts.errors += 1  # a page without text and a feed item without title
-                self.record(source, item["url"], "no text or title extracted", None)
-                continue
-            if not self.matcher.matches(row["title"], row["text"]):
-                counts.skipped += 1
-                continue
-            self.save_article(row, counts)
 
     def load_page(self, fetcher: Fetcher, item: dict[str, Any]) -> _Page:
         """Worker thread: fetch, decode and extract one page (no database here)."""
@@ -386,12 +469,62 @@ class _Collector:
         row["content_hash"] = content_hash(row)
         return row
 
-    def save_article(self, row: dict[str, Any], counts: SourceCounts) -> None:
-        """Insert or update one row in its own transaction, and count it."""
+    def save_in_source_order(
+        self, position: int, row: dict[str, Any], counts: SourceCounts
+    ) -> None:
+        """Save a row as if sources had run one after another, in the config's order.
+
+        Pages arrive in whatever order their hosts answer, and two sources can bring one
+        article (an outlet's feed and a Google News redirect to it). Which of them
+        inserts it (its ``source`` column, its "new") and which updates or leaves it must
+        not depend on that. Saves arriving in order go straight through; a row whose
+        article a later source already saved in this run undoes those saves and replays
+        them all, in source order, in one transaction.
+        """
+        saved = self.saved.get(row["id"])
+        if saved is None:
+            before = self.db["articles"].get(row["id"]) if _exists(self.db, row["id"]) else None
+            saved = self.saved[row["id"]] = _Saves(before=before)
+        if all(save.position <= position for save in saved.saves):
+            outcome = self.save_article(row, counts)
+            saved.saves.append(_Save(position, row, counts, outcome))
+            return
+        with self.db.atomic():
+            self.undo_saves(row["id"], saved)
+            saved.saves.append(_Save(position, row, counts, None))
+            saved.saves.sort(key=lambda save: save.position)  # stable: a source keeps its order
+            for save in saved.saves:
+                save.outcome = self.save_article(save.row, save.counts)
+
+    def forget_saves_before(self, position: int) -> None:
+        """Drop the saves no page can arrive ahead of: every source up to them is done."""
+        self.saved = {
+            article_id: saved
+            for article_id, saved in self.saved.items()
+            if saved.saves[-1].position >= position  # saves are kept in source order
+        }
+
+    def undo_saves(self, article_id: str, saved: _Saves) -> None:
+        """Put the article back as it was before this run, and take back its counts."""
+        for save in saved.saves:
+            if save.outcome == "updated":
+                save.counts.updated -= 1
+        if saved.before is None:  # one of these saves inserted it
+            counts, was = self.inserted.pop(article_id)
+            _bump(counts, was, -1)
+            self.db["articles"].delete(article_id)
+        else:  # stored by an earlier run, or by a source of this run done since
+            self.db["articles"].upsert(saved.before, pk="id")
+
+    def save_article(self, row: dict[str, Any], counts: SourceCounts) -> str | None:
+        """Insert or update one row in its own transaction, and count it.
+
+        Returns "inserted", "updated", or None when the stored row already says the same.
+        """
         now = utcnow()
         existing = self.db["articles"].get(row["id"]) if _exists(self.db, row["id"]) else None
         if existing is not None and existing.get("content_hash") == row["content_hash"]:
-            return
+            return None
         if existing is None:
             row = {**row, "fetched_at": now, "updated_at": now}
         else:
@@ -426,6 +559,7 @@ class _Collector:
                     _bump(other_counts, was, -1)
                     _bump(other_counts, now_is, +1)
                     self.inserted[other] = (other_counts, now_is)
+        return "updated" if existing is not None else "inserted"
 
     def record(self, source: Source, url: str | None, error: str, status: int | None) -> None:
         self.say(f"{source.name}: {url}: {error}")
@@ -471,6 +605,36 @@ def _exists(db: sqlite_utils.Database, article_id: str) -> bool:
     return bool(list(db.query("select 1 from articles where id = ?", [article_id])))
 
 
+def _read_listing(
+    source: Source,
+    fetcher: Fetcher,
+    health: dict[str, Any],
+    *,
+    base_dir: Path,
+    gdelt_interval: float | None,
+) -> tuple[list[dict[str, Any]], FeedError | FetchError | None]:
+    """Worker thread: a source's feed, items and errors, and the fault that stopped it."""
+    entries: list[dict[str, Any]] = []
+    try:
+        for entry in _fetch_items(
+            source, fetcher, health, base_dir=base_dir, gdelt_interval=gdelt_interval
+        ):
+            entries.append(entry)
+    except (FeedError, FetchError) as exc:
+        return entries, exc
+    return entries, None
+
+
+def _listing_url(source: Source) -> str:
+    """Where a source's listing is fetched from ("" for a list of URLs): its host's queue."""
+    feed_url = getattr(_collector_module(source), "feed_url", None)
+    return feed_url(source) if feed_url is not None else source.url or ""
+
+
+def _collector_module(source: Source):
+    return importlib.import_module(f"collectors.{source.kind}")
+
+
 def _fetch_items(
     source: Source,
     fetcher: Fetcher,
@@ -480,8 +644,7 @@ def _fetch_items(
     gdelt_interval: float | None,
 ) -> Iterator[dict[str, Any]]:
     """Call ``collectors.<kind>.fetch_<kind>`` with the arguments it takes."""
-    module = importlib.import_module(f"collectors.{source.kind}")
-    fetch = getattr(module, f"fetch_{source.kind}")
+    fetch = getattr(_collector_module(source), f"fetch_{source.kind}")
     accepts = inspect.signature(fetch).parameters
     kwargs: dict[str, Any] = {"fetcher": fetcher}
     if "etag" in accepts:
