@@ -19,11 +19,16 @@ How an article finds its story (``cluster_stories``), in order (published, id):
    so centring stays exact as the language means move, and the next night only places
    the new articles: nothing is ever re-clustered.
 
+Unplaced articles are read and placed ``PAGE_ARTICLES`` at a time, holding only the
+stories within reach of the page's days (:class:`_Placer`), so a backlog of any size
+is placed in the same memory as one night's articles, with the same result.
+
 Syndicated copies (``duplicate_of`` set) are not embedded: they take their original's
 story and do not count in ``article_count``.
 
-After placing articles the stage rebuilds ``statement_pairs`` (see
-:func:`pair_statements`) and the ``framing_words`` of the stories that changed.
+After placing articles the stage re-pairs the statements of the stories that changed
+since their pairs were made (``statement_pairs``, see :func:`pair_statements`) and
+recounts the ``framing_words`` of the stories it placed articles in.
 """
 
 from __future__ import annotations
@@ -242,10 +247,12 @@ def _queued_pages(db: sqlite_utils.Database, size: int) -> Iterator[list[dict]]:
 class _Placer:
     """Places pages of articles in order, holding only the stories they can join.
 
-    Articles come in day order, so a story whose span, widened by the window, ends
-    before the current page can take no later article: it is written out (vector,
-    ``stories`` row, framing words) and dropped. Stories are read in as the pages reach
-    their window. Memory is bounded by the stories of a few weeks, not by the backlog.
+    Each page is written in one transaction with the vectors and ``stories`` rows of the
+    stories it touched, so a run killed half-way through a backlog leaves stories the
+    next run can place into. Articles come in day order, so a story whose span, widened
+    by the window, ends before the current page can take no later article: its framing
+    words are counted and it is dropped. Stories are read in as the pages reach their
+    window. Memory is bounded by the stories of a few weeks, not by the backlog.
     """
 
     def __init__(
@@ -260,7 +267,7 @@ class _Placer:
         self.db, self.config, self.lazy, self.version = db, config, lazy, version
         self.means, self.fallback = means, fallback
         self.stories: dict[str, StoryState] = {}
-        self.touched: set[str] = set()
+        self.unframed: set[str] = set()  # touched since their framing words were counted
         self.window: tuple[dt.date, dt.date] | None = None  # days whose stories are read
         self.placed = self.new_stories = self.framing_rows = 0
 
@@ -292,10 +299,29 @@ class _Placer:
             story.first_day = min(story.first_day, day)
             story.last_day = max(story.last_day, day)
             assignments.append((story.id, article["id"]))
-            self.touched.add(story.id)
+        touched = sorted({story_id for story_id, _ in assignments})
         with self.db.atomic():
             self.db.conn.executemany("update articles set story_id = ? where id = ?", assignments)
+            save_rows(
+                self.db,
+                "_story_vectors",
+                (self._vector_row(self.stories[story_id]) for story_id in touched),
+                pk="story_id",
+            )
+            _refresh_stories(self.db, touched)
+        self.unframed.update(touched)
         self.placed += len(assignments)
+
+    def _vector_row(self, story: StoryState) -> dict[str, Any]:
+        return {
+            "story_id": story.id,
+            "model_version": self.version,
+            "vector_sum": story.vector_sum.astype(np.float32).tobytes(),
+            "n": sum(story.counts.values()),
+            "counts": json.dumps(dict(story.counts), sort_keys=True),
+            "entities": json.dumps(dict(story.entities), sort_keys=True, ensure_ascii=False),
+            "topic_sum": story.topic_sum,
+        }
 
     def _best(
         self,
@@ -322,7 +348,7 @@ class _Placer:
         return best
 
     def _reach(self, first: dt.date, last: dt.date) -> None:
-        """Write out the stories the page has left behind; read those it can join."""
+        """Drop the stories the page has left behind; read those it can join."""
         gone = dt.timedelta(days=WINDOW_DAYS)
         self._write_out([s for s in self.stories.values() if s.last_day + gone < first])
         if self.window is None or first < self.window[0]:
@@ -344,30 +370,9 @@ class _Placer:
     def _write_out(self, stories: list[StoryState]) -> None:
         for story in stories:
             del self.stories[story.id]
-        done = [s for s in stories if s.id in self.touched]
-        if not done:
-            return
-        save_rows(
-            self.db,
-            "_story_vectors",
-            (
-                {
-                    "story_id": s.id,
-                    "model_version": self.version,
-                    "vector_sum": s.vector_sum.astype(np.float32).tobytes(),
-                    "n": sum(s.counts.values()),
-                    "counts": json.dumps(dict(s.counts), sort_keys=True),
-                    "entities": json.dumps(dict(s.entities), sort_keys=True, ensure_ascii=False),
-                    "topic_sum": s.topic_sum,
-                }
-                for s in done
-            ),
-            pk="story_id",
-        )
-        ids = [s.id for s in done]
-        _refresh_stories(self.db, ids)
+        ids = sorted(s.id for s in stories if s.id in self.unframed)
         self.framing_rows += _recount_framing(self.db, self.config, ids)
-        self.touched.difference_update(ids)
+        self.unframed.difference_update(ids)
 
     def finish(self) -> None:
         self._write_out(list(self.stories.values()))

@@ -272,14 +272,20 @@ def months_of_events():
     return first, later + [odd]
 
 
-def test_placing_page_by_page_gives_what_placing_all_at_once_gives():
+def backlog_of_months():
+    """Run one placed the first week's reports; half a year of articles waits."""
     first, later = months_of_events()
+    db = open_db(memory=True)
+    fill(db, first)
+    st.cluster_stories(db, CONFIG, encoder=FakeEncoder())
+    fill(db, later)
+    return db
+
+
+def test_placing_page_by_page_gives_what_placing_all_at_once_gives():
     results = []
     for page_size in (1, 7, 10_000):  # 10,000: one page, every story held at once
-        db = open_db(memory=True)
-        fill(db, first)
-        st.cluster_stories(db, CONFIG, encoder=FakeEncoder())
-        fill(db, later)  # a backlog of half a year, placed into the stories of run one
+        db = backlog_of_months()
         counts = st.cluster_stories(db, CONFIG, encoder=FakeEncoder(), page_size=page_size)
         del counts["framing_rows"]  # rows written: a story written out and back is counted twice
         results.append((counts, story_tables(db)))
@@ -292,6 +298,32 @@ def test_placing_page_by_page_gives_what_placing_all_at_once_gives():
         assert tables["articles"][f"w{w}-zh"] == tables["articles"][f"w{w}-en2"] == week[w]
     assert tables["articles"]["w5-copy"] == week[5]
     assert tables["articles"]["odd-date"] == week[6]  # IACC, 2016-02-15 to 18
+
+
+def test_a_run_killed_half_way_through_a_backlog_is_finished_by_the_next(monkeypatch):
+    calm = backlog_of_months()
+    st.cluster_stories(calm, CONFIG, encoder=FakeEncoder(), page_size=7)
+
+    killed = backlog_of_months()
+    pages = []
+    profiles = st._entity_profiles
+
+    def dies_on_page_4(db, ids):
+        pages.append(ids)
+        if len(pages) == 4:
+            raise KeyboardInterrupt
+        return profiles(db, ids)
+
+    monkeypatch.setattr(st, "_entity_profiles", dies_on_page_4)
+    with pytest.raises(KeyboardInterrupt):
+        st.cluster_stories(killed, CONFIG, encoder=FakeEncoder(), page_size=7)
+    monkeypatch.undo()
+    placed = killed.execute(
+        "select count(*) from articles where story_id is not null and id like 'w%'"
+    ).fetchone()[0]
+    assert placed == 24 + 3 * 7  # run one's, and three pages
+    st.cluster_stories(killed, CONFIG, encoder=FakeEncoder(), page_size=7)
+    assert story_tables(killed) == story_tables(calm)
 
 
 def test_topicality_counts_configured_keywords_on_word_boundaries():
