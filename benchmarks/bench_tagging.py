@@ -9,7 +9,11 @@ lengths, see ``make_tagging_corpus.py``), in one process:
     length-sorted texts, padded tensors built before the clock starts, nothing timed
     but ``model(input_ids, attention_mask)``;
 (c) the project's path, ``Encoder.encode`` as ``analyze``/``tag`` call it, once per
-    encoder option (fp32, dynamic int8).
+    encoder option: fp32, bf16 (matrix products in bfloat16, on the same weights) and
+    dynamic int8. The bundled config's ``[model]`` picks the default among them
+    (``precision = "auto"``: bf16 where the CPU has AMX, else fp32); ``tagging_vs_naive``
+    and ``tagging_vs_raw`` are that default's ratios, the ``*_fp32_*``, ``*_bf16_*`` and
+    ``*_int8_*`` keys each option's.
 
 The machine is shared, so the variants take turns: the corpus is cut into slices and each
 slice is run by every variant in rotated order before the next slice starts; a variant's
@@ -18,7 +22,8 @@ alike, and the ratios stay meaningful even when absolute rates move.
 
 Fidelity of every option is reported next to its speed: cosine to the fp32 embeddings
 and, on the seed sets' held-out test split, the macro-F1 of heads trained on that
-option's own embeddings (train split) for sentiment and stance.
+option's own embeddings (train split) for sentiment and stance (a small, noisy proxy:
+the real check is ``mediastance train`` + ``mediastance evaluate``).
 
     python benchmarks/bench_tagging.py [--quick] [--json]
 """
@@ -155,6 +160,17 @@ def seed_quality(corpus: list[dict], embeddings: np.ndarray) -> dict | None:
 # ------------------------------------------------------------------ driver
 
 
+def configured_default() -> tuple[str, dict]:
+    """Which option (fp32, bf16, int8) the bundled config's ``[model]`` gives on this machine."""
+    from analysis.encoder import resolve_precision
+    from mediastance.config import load_config_text
+
+    model = load_config_text("").model
+    precision = resolve_precision(model.precision, device=model.device, quantize=model.quantize)
+    option = "int8" if model.quantize else precision
+    return option, {"precision": model.precision, "quantize": model.quantize, "option": option}
+
+
 def run(*, quick: bool, threads: int | None = None) -> dict:
     # analysis.encoder first: it sets torch's OpenMP wait policy, which only takes
     # effect if it is set before torch is imported.
@@ -165,9 +181,14 @@ def run(*, quick: bool, threads: int | None = None) -> dict:
         torch.set_num_threads(threads)
     corpus = load_corpus()
     texts = [row["text"] for row in corpus]
-    say(f"tagging: {len(texts)} texts; loading fp32 and int8 encoders")
-    fp32 = Encoder.load()
-    int8 = Encoder.load(quantize=True)
+    default, default_settings = configured_default()
+    say(f"tagging: {len(texts)} texts; loading fp32 and int8 encoders; default: {default}")
+    fp32 = Encoder.load(precision="fp32")
+    encoders = {
+        "fp32": fp32,
+        "bf16": fp32.with_precision("bf16"),  # the same weights, bfloat16 products
+        "int8": Encoder.load(quantize=True),
+    }
     if threads:
         torch.set_num_threads(threads)  # Encoder.load applies its own default
     lengths = [len(x) for x in fp32.tokenizer([PREFIX + t for t in texts])["input_ids"]]
@@ -175,12 +196,8 @@ def run(*, quick: bool, threads: int | None = None) -> dict:
     naive_every = 8 if quick else 1  # (a) is slow; its rate needs only a fair sample
     chunks = slices(len(texts), parts)
 
-    variants: dict[str, Callable[[list[int]], object]] = {}
-    embeddings = {
-        "fp32": np.zeros((len(texts), fp32.dim), np.float32),
-        "int8": np.zeros((len(texts), fp32.dim), np.float32),
-    }
-    counts = {"naive": 0, "raw": 0, "encode_fp32": 0, "encode_int8": 0}
+    embeddings = {key: np.zeros((len(texts), fp32.dim), np.float32) for key in encoders}
+    counts = {"naive": 0, "raw": 0, **{f"encode_{key}": 0 for key in encoders}}
     seconds = dict.fromkeys(counts, 0.0)
 
     def timed(name: str, func: Callable[[], object], n: int) -> object:
@@ -198,22 +215,22 @@ def run(*, quick: bool, threads: int | None = None) -> dict:
         batches = raw_batches(fp32, [texts[i] for i in idx])
         timed("raw", lambda: raw_forward(fp32.model, batches), len(idx))
 
-    def encode(name: str, encoder, key: str) -> Callable[[list[int]], None]:
+    def encode(key: str) -> Callable[[list[int]], None]:
         def go(idx: list[int]) -> None:
-            vecs = timed(name, lambda: encoder.encode([texts[i] for i in idx]), len(idx))
+            batch = [texts[i] for i in idx]
+            vecs = timed(f"encode_{key}", lambda: encoders[key].encode(batch), len(idx))
             embeddings[key][idx] = vecs
 
         return go
 
-    variants = {
+    variants: dict[str, Callable[[list[int]], None]] = {
         "naive": naive,
         "raw": raw,
-        "encode_fp32": encode("encode_fp32", fp32, "fp32"),
-        "encode_int8": encode("encode_int8", int8, "int8"),
+        **{f"encode_{key}": encode(key) for key in encoders},
     }
     names = list(variants)
-    fp32.encode(texts[:64])  # warm-up: first calls allocate and pick kernels
-    int8.encode(texts[:64])
+    for encoder in encoders.values():
+        encoder.encode(texts[:64])  # warm-up: first calls allocate and pick kernels
     for k, idx in enumerate(chunks):
         turn = names[k % len(names) :] + names[: k % len(names)]
         for name in turn:
@@ -223,7 +240,15 @@ def run(*, quick: bool, threads: int | None = None) -> dict:
             + " ".join(f"{n}={counts[n] / seconds[n]:.1f}/s" for n in names if seconds[n])
         )
     rates = {n: counts[n] / seconds[n] for n in names}
-    cos = np.sum(embeddings["fp32"] * embeddings["int8"], axis=1)
+
+    def cosine(key: str) -> dict:
+        cos = np.sum(embeddings["fp32"] * embeddings[key], axis=1)
+        return {"min": round(float(cos.min()), 6), "mean": round(float(cos.mean()), 6)}
+
+    ratios = {}
+    for key in encoders:
+        ratios[f"tagging_{key}_vs_naive"] = round(rates[f"encode_{key}"] / rates["naive"], 2)
+        ratios[f"tagging_{key}_vs_raw"] = round(rates[f"encode_{key}"] / rates["raw"], 2)
     quality = {key: seed_quality(corpus, emb) for key, emb in embeddings.items()}
     return {
         "texts": len(texts),
@@ -239,29 +264,44 @@ def run(*, quick: bool, threads: int | None = None) -> dict:
         ],
         "naive_sample": counts["naive"],
         "threads": torch.get_num_threads(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "default": default_settings,
+        "tagging_vs_naive": ratios[f"tagging_{default}_vs_naive"],
+        "tagging_vs_raw": ratios[f"tagging_{default}_vs_raw"],
+        **ratios,
         "rates": {n: round(r, 1) for n, r in rates.items()},
-        "int8_cosine_to_fp32": {
-            "min": round(float(cos.min()), 4),
-            "mean": round(float(cos.mean()), 4),
-        },
+        "bf16_cosine_to_fp32": cosine("bf16"),
+        "int8_cosine_to_fp32": cosine("int8"),
         "seed_test_macro_f1": quality,
         "peak_rss_mb_both_models": round(peak_rss_mb()),
     }
 
 
-def project_path_rss(*, quantize: bool) -> dict:
-    """Peak RSS of the project's path alone: load the encoder, embed the whole corpus."""
-    from analysis.encoder import Encoder
+def project_path_rss(option: str) -> dict:
+    """Peak RSS of the project's path alone: load the encoder, embed the whole corpus.
+
+    ``option``: fp32, bf16, int8, or "default" (the bundled config's ``[model]``).
+    """
+    from analysis.encoder import Encoder, load_configured_encoder
+    from mediastance.config import load_config_text
 
     texts = [row["text"] for row in load_corpus()]
-    encoder = Encoder.load(quantize=quantize)
+    if option == "default":
+        encoder = load_configured_encoder(load_config_text("").model)
+    else:
+        encoder = Encoder.load(
+            quantize=option == "int8", precision="bf16" if option == "bf16" else "fp32"
+        )
     started = time.perf_counter()
     encoder.encode(texts)
     return {
-        "quantize": quantize,
+        "option": option,
+        "precision": encoder.precision,
+        "version": encoder.version,
         "seconds": round(time.perf_counter() - started, 1),
         "texts_per_s": round(len(texts) / (time.perf_counter() - started), 1),
         "peak_rss_mb": round(peak_rss_mb()),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -272,13 +312,15 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
     parser.add_argument(
-        "--rss-only", choices=["fp32", "int8"], help="only the project path's peak RSS"
+        "--rss-only",
+        choices=["default", "fp32", "bf16", "int8"],
+        help="only the project path's peak RSS",
     )
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.rss_only:
-        result = project_path_rss(quantize=args.rss_only == "int8")
+        result = project_path_rss(args.rss_only)
     else:
         result = run(quick=args.quick, threads=args.threads)
     print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
