@@ -673,13 +673,11 @@ def pair_statements(db: sqlite_utils.Database, *, encoder: Any, full: bool = Fal
             "union select story_id from statement_pairs",
         )
     if db.execute("select 1 from statement_pairs limit 1").fetchone():
-        version = encoder.version
-        _mark_changed(
-            db,
-            "select distinct story_id from statement_pairs "
-            "where model_version < :v or model_version > :v or model_version is null",
-            {"v": version},
-        )
+        # Two ranges rather than `is not`, so the model_version index answers at once.
+        stale = "model_version < :v or model_version > :v or model_version is null"
+        version = {"v": encoder.version}
+        if db.execute(f"select 1 from statement_pairs where {stale} limit 1", version).fetchone():
+            _mark_changed(db, f"select story_id from statement_pairs where {stale}", version)
     written = 0
     for stories in _changed_story_batches(db, PAIR_STORIES):
         ids = [story_id for story_id, _ in stories]
