@@ -613,6 +613,8 @@ class _Autocast:
             return self.inner(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
+        if name == "inner":  # not set yet: a copy or unpickling in progress
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
 
@@ -725,10 +727,11 @@ class Encoder:
 
     def with_precision(self, precision: str) -> Encoder:
         """This fp32 encoder at ``precision``; a bf16 one shares all but the Linear weights."""
-        precision = resolve_precision(precision, device=self.device)
+        quantized = self.version.endswith("+int8")
+        precision = resolve_precision(precision, device=self.device, quantize=quantized)
         if precision == self.precision:
             return self
-        if self.version.endswith("+int8") or self.precision != "fp32":
+        if quantized or self.precision != "fp32":
             raise EncoderError("only an fp32 encoder converts to another precision; load it again")
         model = _Autocast(_copy_linear_layers(self.model), self.device)
         return dataclasses.replace(self, model=model, precision=precision)

@@ -428,9 +428,10 @@ def test_bad_precision_is_an_error(tiny_model_dir: Path):
         Encoder.load(str(tiny_model_dir), precision="bf16", quantize=True)
     assert str(e.value) == "quantize=True (int8) and precision='bf16' do not combine"
     quick = Encoder.load(str(tiny_model_dir), quantize=True)
+    assert quick.with_precision("auto") is quick
     with pytest.raises(EncoderError) as e:
         quick.with_precision("bf16")
-    assert str(e.value) == "only an fp32 encoder converts to another precision; load it again"
+    assert str(e.value) == "quantize=True (int8) and precision='bf16' do not combine"
     with pytest.raises(EncoderError) as e:
         Encoder.load(str(tiny_model_dir), precision="bf16").with_precision("fp32")
     assert str(e.value) == "only an fp32 encoder converts to another precision; load it again"
