@@ -45,7 +45,7 @@ SETTINGS = {
 # Read queries slower than this are kept until the database changes (see CachingDatabase).
 CACHE_SLOWER_THAN_S = 0.05
 CACHE_ENTRIES = 256
-CACHE_MAX_ROWS = 1000
+CACHE_MAX_ROWS = 5001  # max_returned_rows + 1: a full canned-query page
 _READ_QUERY = re.compile(r"\s*(select|with)\b", re.IGNORECASE)
 
 
