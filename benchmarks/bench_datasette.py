@@ -199,9 +199,9 @@ def align_analysis_state(db_path: Path) -> str | None:
             "update analysis_state set model_version = ? where model_version is not ?",
             [version, version],
         )
-        # Stories: every original already placed, each in a story of its own, so
-        # cluster_stories has nothing to place and no EN/ZH statement pair to embed. No
-        # stories rows are written: the story views stay empty on synthetic data.
+        # Stories: every original already placed (make_big_db writes story_id, stories
+        # rows and centroids at insert time, so this changes nothing on a database it
+        # built), and cluster_stories has nothing to place.
         db.execute(
             "update articles set story_id = 'bench-' || id "
             "where duplicate_of is null and (story_id is null or story_id glob 'bench-????-??')"
