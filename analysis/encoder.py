@@ -786,13 +786,22 @@ class Encoder:
 
 
 def load_configured_encoder(
-    model: Any, *, device: str | None = None, progress: Progress | None = None
+    model: Any,
+    *,
+    device: str | None = None,
+    precision: str | None = None,
+    progress: Progress | None = None,
 ) -> Encoder:
-    """The encoder a config's ``[model]`` section names (one place for every stage)."""
+    """The encoder a config's ``[model]`` section names (one place for every stage).
+
+    ``precision`` overrides the config's: training wants "fp32" so that the heads it
+    writes do not depend on the CPU (bf16 embeddings agree with fp32 to cosine 0.9999,
+    but heads fitted on them are not byte-identical).
+    """
     return Encoder.load(
         model.encoder,
         device=device or model.device,
         quantize=model.quantize,
-        precision=model.precision,
+        precision=precision or model.precision,
         progress=progress,
     )

@@ -384,6 +384,7 @@ def test_configured_precision_reaches_the_encoder(
     assert load_configured_encoder(model).precision == "bf16"
     model = load_config_text(f"[model]\nencoder = '{tiny_model_dir}'\nprecision = 'fp32'\n").model
     assert load_configured_encoder(model).precision == "fp32"
+    assert load_configured_encoder(model, precision="bf16").precision == "bf16"
 
 
 # ------------------------------------------------------------------ errors
