@@ -173,10 +173,11 @@ def run(*, hosts: int, pages: int, latency: float, delay: float, quick: bool) ->
     with tempfile.TemporaryDirectory(prefix="msbench-web-") as tmp:
         root = Path(tmp)
         manifest = write_web(root, hosts, pages)
-        # Untimed: a small collect first, so the layout timed first does not pay alone
-        # for lazy imports and first use (the extractor's first page took 1.6 s here).
+        # Untimed: a small collect first (two pages a host, both languages), so the layout
+        # timed first does not pay alone for lazy imports and first use (the extractor's
+        # first page took 1.6 s here).
         with FixtureWeb(root / "web.json") as web:
-            sample = {h: urls[:2] for h, urls in list(urls_by_host(web, manifest).items())[:2]}
+            sample = {h: urls[:2] for h, urls in urls_by_host(web, manifest).items()}
             config = load_config_text(
                 config_text(sample, web, delay=0.0, layout="per_host"), label="bench warm-up"
             )
