@@ -247,6 +247,9 @@ def test_google_news_items_kept_when_the_page_cannot_be_resolved(collected):
     assert len(rows) == 5  # three English and two Chinese interstitials
 
 
+ABANDON_SLACK_S = 0.1
+
+
 def test_every_request_is_polite(collected):
     assert {e["headers"]["User-Agent"] for e in collected.first_log} == {USER_AGENT}
     slow = {r["path"] for r in ROUTES if r["fault"] == "slow"}
@@ -257,10 +260,12 @@ def test_every_request_is_polite(collected):
         entries.sort(key=lambda e: e["start"])
         for before, after in zip(entries, entries[1:], strict=False):
             # A slow page is abandoned by the client at its timeout; the server thread
-            # keeps sleeping, but nothing of ours is in flight any more.
+            # keeps sleeping, but nothing of ours is in flight any more. The client's
+            # timeout clock starts when it sends, before the server stamps "start" (tens
+            # of ms later on a loaded machine), hence the slack on that bound only.
             end = before["end"]
             if urlsplit(before["path"]).path in slow:
-                end = min(end, before["start"] + TIMEOUT)
+                end = min(end, before["start"] + TIMEOUT - ABANDON_SLACK_S)
             assert after["start"] >= end, (host, before["path"], after["path"])
 
 
