@@ -274,14 +274,11 @@ def run(
     with contextlib.redirect_stdout(sys.stderr):
         out.update(asyncio.run(measure(db_path, repeat)))
     out["shape_and_run"].update(empty_runs(db_path, run_timeout=run_timeout))
-    groups: dict[str, list[float]] = {}
-    for result in out["requests"].values():
-        groups.setdefault(result["group"], []).append(result["ms"])
-    out["worst_ms"] = {g: max(v) for g, v in groups.items()}
-    repeats: dict[str, list[float]] = {}
-    for result in out["requests"].values():
-        repeats.setdefault(result["group"], []).append(result["repeat_ms"])
-    out["worst_repeat_ms"] = {g: max(v) for g, v in repeats.items()}
+    for key, field in (("worst_ms", "ms"), ("worst_repeat_ms", "repeat_ms")):
+        worst: dict[str, float] = {}
+        for result in out["requests"].values():
+            worst[result["group"]] = max(worst.get(result["group"], 0.0), result[field])
+        out[key] = worst
     return out
 
 

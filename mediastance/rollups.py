@@ -326,8 +326,6 @@ def _rebuild_article_statements(aid: str) -> str:
     )
 
 
-_LABEL_OF_STATEMENT = "{0}.item_type = 'statement'"
-
 STATEMENT_TRIGGERS: dict[str, str] = {
     "statements_ai_labels": f"after insert on statements begin {_rebuild_statement('new.id')} end",
     "statements_au_labels": (
