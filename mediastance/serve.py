@@ -9,6 +9,7 @@ nightly run keeps writing while people browse) but nothing in Datasette can writ
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import copy
 import ipaddress
@@ -47,6 +48,10 @@ CACHE_SLOWER_THAN_S = 0.05
 CACHE_ENTRIES = 256
 CACHE_MAX_ROWS = 5001  # max_returned_rows + 1: a full canned-query page
 _READ_QUERY = re.compile(r"\s*(select|with)\b", re.IGNORECASE)
+# `serve` re-runs the kept queries once the data has stopped changing for this long
+# (checked every REFRESH_POLL_S), so the morning's first viewers do not pay for them.
+REFRESH_SETTLE_S = 10.0
+REFRESH_POLL_S = 2.0
 
 
 class ServeError(Exception):
@@ -114,6 +119,11 @@ def _caching_database_class():
         correction), so a cached answer is never older than the data. Only SELECT and
         WITH statements are kept (not Datasette's own PRAGMA calls). Restoring a backup
         over the file means restarting ``serve``, as for Datasette's own connections.
+
+        Under ``mediastance serve`` the cache is also kept warm (``keep_fresh``): the
+        pages with default facets are opened at start, and once new data has settled
+        the kept queries are re-run in the background, so the first viewer after the
+        nightly run is answered from the cache too.
         """
 
         def __init__(self, *args: Any, cache_slower_than: float = CACHE_SLOWER_THAN_S, **kw):
@@ -122,7 +132,9 @@ def _caching_database_class():
             self._cache: collections.OrderedDict = collections.OrderedDict()
             self._watch: sqlite3.Connection | None = None
             self._watch_lock = threading.Lock()
+            self._refresher: asyncio.Task | None = None
             self.cache_hits = 0
+            self.refreshed = 0
 
         def data_version(self) -> int:
             with self._watch_lock:
@@ -149,10 +161,65 @@ def _caching_database_class():
             results = await super().execute(sql, params, truncate, **options)
             slow = time.perf_counter() - started >= self.cache_slower_than
             if slow and len(results.rows) <= CACHE_MAX_ROWS and self.data_version() == version:
-                self._cache[key] = (version, results)
+                self._cache[key] = (version, results, (sql, params, truncate, options))
                 if len(self._cache) > CACHE_ENTRIES:
                     self._cache.popitem(last=False)
             return results
+
+        async def refresh(self) -> int:
+            """Re-run the kept queries whose answers predate the data; how many were.
+
+            Most recently used first. Stops as soon as the data changes again (the
+            next settled moment picks up from there); entries keep their place.
+            """
+            version = self.data_version()
+            stale = [k for k, entry in reversed(self._cache.items()) if entry[0] != version]
+            done = 0
+            for key in stale:
+                call = self._cache[key][2] if key in self._cache else None
+                if call is None:  # pushed out meanwhile by newer answers
+                    continue
+                sql, params, truncate, options = call
+                results = await super().execute(sql, params, truncate, **options)
+                if self.data_version() != version:
+                    break
+                if key in self._cache:
+                    self._cache[key] = (version, results, call)
+                    done += 1
+            self.refreshed += done
+            return done
+
+        async def keep_fresh(
+            self,
+            warm_paths: list[str] = (),
+            *,
+            settle: float = REFRESH_SETTLE_S,
+            poll: float = REFRESH_POLL_S,
+        ) -> None:
+            """Run forever: open ``warm_paths`` once, then refresh after each settled change.
+
+            Opening the pages (through Datasette, as a visitor would) keeps their slow
+            queries; after that, whenever the data has changed and then stayed unchanged
+            for ``settle`` seconds, ``refresh`` re-runs them. A nightly run commits many
+            times while it works, so nothing is recomputed until it has finished.
+            """
+            for path in warm_paths:
+                await self.ds.client.get(path)
+            seen, since = self.data_version(), time.monotonic()
+            while True:
+                await asyncio.sleep(poll)
+                version = self.data_version()
+                if version != seen:
+                    seen, since = version, time.monotonic()
+                elif time.monotonic() - since >= settle:
+                    if any(entry[0] != version for entry in self._cache.values()):
+                        await self.refresh()
+
+        def start_keeping_fresh(self, warm_paths: list[str] = (), **timing: float) -> None:
+            """Start ``keep_fresh`` as a task of the running event loop (once)."""
+            if self._refresher is None:
+                loop = asyncio.get_running_loop()
+                self._refresher = loop.create_task(self.keep_fresh(warm_paths, **timing))
 
     return CachingDatabase
 
@@ -197,8 +264,26 @@ def build_server(
     check_bind(host, public=public)
     ds = make_datasette(db_path, auth=auth)
     # Datasette's ASGI app runs its startup hooks (plugins, db setup) on the first request.
-    config = uvicorn.Config(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    app = _keeping_fresh(ds.app(), ds.get_database(DATABASE_NAME), warm_paths(ds))
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
     return uvicorn.Server(config)
+
+
+def warm_paths(ds) -> list[str]:
+    """The pages opened at start: every table the metadata gives default facets."""
+    tables = ds.metadata().get("databases", {}).get(DATABASE_NAME, {}).get("tables", {})
+    return [f"/{DATABASE_NAME}/{name}" for name, table in tables.items() if table.get("facets")]
+
+
+def _keeping_fresh(app, database, paths: list[str]):
+    """``app``, starting the database's ``keep_fresh`` task when the server starts."""
+
+    async def asgi(scope, receive, send):
+        if scope["type"] == "lifespan":
+            database.start_keeping_fresh(paths)
+        await app(scope, receive, send)
+
+    return asgi
 
 
 def serve(db_path: str | os.PathLike, **options: Any) -> None:
