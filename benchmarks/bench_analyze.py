@@ -31,6 +31,13 @@ def run(n: int, workdir: Path) -> dict:
     if not source.exists():
         build(source, n, labels=False)
     target = workdir / f"analyze-{n}.db"
+    # A run killed midway leaves its -wal/-shm behind: replayed onto a fresh copy they
+    # would corrupt it ("database disk image is malformed"), so they go first.
+    for leftover in (
+        target.with_name(target.name + "-wal"),
+        target.with_name(target.name + "-shm"),
+    ):
+        leftover.unlink(missing_ok=True)
     shutil.copyfile(source, target)
     from analysis.encoder import Encoder  # noqa: F401  (before torch: OpenMP policy)
     from analysis.pipeline import analyze

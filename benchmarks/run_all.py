@@ -197,6 +197,10 @@ def summarize(details: dict) -> dict:
         for key, group in (("facet_page", "facet"), ("fts", "fts"), ("canned_query", "canned")):
             out[f"{key}_repeat_ms"] = again.get(group)
         out["dashboard_query_repeat_ms"] = again.get("dashboard")
+        fresh = ds.get("keep_fresh", {})  # serve's warm-up at start and refresh after a commit
+        if fresh.get("facet_pages_after_refresh_ms"):
+            out["facet_page_after_refresh_ms"] = max(fresh["facet_pages_after_refresh_ms"])
+            out["serve_refresh_s"] = fresh["refresh_s"]
         out["ensure_db_shape_s"] = ds["shape_and_run"].get("ensure_db_shape_again_s")
         out["run_no_new_items_s"] = ds["shape_and_run"].get("run_no_new_items_s")
     analyze = details.get("analyze")
@@ -219,6 +223,8 @@ def table(result: dict) -> str:
         "collection_per_source_vs_bound",
         "collection_polite",
         "dashboard_query_ms",
+        "facet_page_after_refresh_ms",
+        "serve_refresh_s",
         "ensure_db_shape_s",
         "run_no_new_items_s",
         "analyze_sentences_per_s",
