@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 import pytest
 
 from collectors.dedup import Deduper
 from collectors.normalize import article_id, normalize_url
-from mediastance.collect import RelevanceMatcher, UnknownSource, collect
+from mediastance.collect import (
+    RelevanceMatcher,
+    SourceCounts,
+    UnknownSource,
+    _Collector,
+    collect,
+)
 from mediastance.config import load_config_text
 from mediastance.storage import ensure_db_shape, open_db
 
@@ -264,3 +272,48 @@ def test_copies_of_articles_collected_long_ago_are_not_searched(db, site):
     a = db["articles"].get(article_id("http://127.0.0.2/a.html"))
     copy = db["articles"].get(article_id("http://127.0.0.2/copy.html"))
     assert (a["duplicate_of"], copy["duplicate_of"]) == (None, a["id"])
+
+
+def _row(source: str, text: str) -> dict:
+    url = "https://news.example.com/fake-goods"
+    return {
+        "id": article_id(url),
+        "url": url,
+        "canonical_url": url,
+        "source": source,
+        "source_kind": "rss",
+        "outlet": "news.example.com",
+        "title": "Fake goods",
+        "text": text,
+        "language": "en",
+        "script": None,
+        "published": "2026-11-27",
+        "author": None,
+        "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+        "extractor": "trafilatura",
+    }
+
+
+@pytest.mark.parametrize(
+    "stored, second_text, first_new, first_updated, second_updated",
+    [
+        (False, "Counterfeit handbags sold online.", 1, 0, 0),  # same text: B changes nothing
+        (False, "Counterfeit handbags sold online, police say.", 1, 0, 1),  # B updates A's
+        (True, "Counterfeit handbags sold online, police say.", 0, 1, 1),  # both update
+    ],
+)
+def test_pages_arriving_out_of_source_order_are_saved_as_if_in_order(
+    db, stored, second_text, first_new, first_updated, second_updated
+):
+    """The config's second source answered first: the outcome is that of source order."""
+    if stored:  # an earlier run stored an older text
+        db["articles"].insert(_row("earlier", "Old text."), pk="id")
+    collector = _Collector(db=db, run_id=1, matcher=None, today=None, say=lambda m: None)
+    first, second = SourceCounts(), SourceCounts()
+    collector.save_in_source_order(1, _row("B", second_text), second)
+    collector.save_in_source_order(0, _row("A", "Counterfeit handbags sold online."), first)
+    (article,) = db["articles"].rows
+    assert article["source"] == ("earlier" if stored else "A")  # who inserted it
+    assert article["text"] == second_text  # the later source's text is the last word
+    assert (first.new, first.updated) == (first_new, first_updated)
+    assert (second.new, second.updated) == (0, second_updated)
