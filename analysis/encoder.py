@@ -43,9 +43,9 @@ import numpy as np
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # oneDNN (torch's CPU matrix kernels) keeps a compiled kernel per matrix shape, up to 1,024
 # of them. Sentences of every length make a new shape per batch width, so over a long
-# `analyze` the cache grew without end in practice: +1.3 MB per article at 600 articles,
-# which would have passed 2 GiB near 800. 64 kernels hold every shape of a few batches'
-# forward passes; the measured speed is the same and RSS stays flat (BENCHMARKS.md §4).
+# `analyze` the process grew by up to 1.3 MB per article. 64 kernels hold every shape of a
+# few batches' forward passes at the same measured speed; padded_batches (below) rounds
+# the shapes so that the rest of what each new shape costs stops too (BENCHMARKS.md §4).
 os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "64")
 
 BUILTIN_SPEC = "builtin:multilingual-e5-small"
@@ -768,27 +768,56 @@ class Encoder:
             max_length=max_length,
             padding=False,
         )
-        ids: list[list[int]] = enc["input_ids"]
-        pad_id = self.tokenizer.pad_token_id
-        pad_id = 0 if pad_id is None else pad_id
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]), reverse=True)
         with torch.inference_mode():
-            for a in range(0, len(order), batch_size):
-                rows = order[a : a + batch_size]
-                width = len(ids[rows[0]])
-                input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-                mask = torch.zeros((len(rows), width), dtype=torch.long)
-                for r, i in enumerate(rows):
-                    input_ids[r, : len(ids[i])] = torch.tensor(ids[i])
-                    mask[r, : len(ids[i])] = 1
+            for rows, input_ids, mask in padded_batches(
+                enc["input_ids"], batch_size, self.tokenizer.pad_token_id
+            ):
                 input_ids, mask = input_ids.to(self.device), mask.to(self.device)
                 output = self.model(input_ids=input_ids, attention_mask=mask)
-                hidden = output.last_hidden_state.float()
-                m = mask.unsqueeze(-1).to(hidden.dtype)
+                hidden = output.last_hidden_state[: len(rows)].float()
+                m = mask[: len(rows)].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
                 pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
                 out[rows] = pooled.cpu().numpy()
         return out
+
+
+# Batch shapes are rounded up to a multiple of this (see padded_batches).
+SHAPE_STEP = 8
+
+
+def _round_up(n: int, step: int = SHAPE_STEP) -> int:
+    return -(-n // step) * step
+
+
+def padded_batches(
+    ids: Sequence[Sequence[int]], batch_size: int, pad_id: int | None
+) -> Iterator[tuple[list[int], Any, Any]]:
+    """``(rows, input_ids, attention_mask)`` batches, longest texts first.
+
+    ``rows`` are indices into ``ids``; sorting by length keeps padding short. Every batch's
+    width and number of rows are rounded up to a multiple of ``SHAPE_STEP`` (extra rows
+    repeat the batch's first text: only the first ``len(rows)`` outputs are real). torch's
+    CPU kernels (oneDNN) compile and keep code for each matrix shape they meet, and not
+    all of it is given back: with exact shapes, every sentence length and batch remainder
+    was a new shape and a long ``analyze`` grew without end (BENCHMARKS.md §4). Rounded,
+    a 256-token limit leaves a few hundred shapes, met early.
+    """
+    import torch
+
+    pad_id = 0 if pad_id is None else pad_id
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]), reverse=True)
+    for a in range(0, len(order), batch_size):
+        rows = order[a : a + batch_size]
+        width = _round_up(len(ids[rows[0]]))
+        height = max(len(rows), min(_round_up(len(rows)), batch_size))
+        input_ids = torch.full((height, width), pad_id, dtype=torch.long)
+        mask = torch.zeros((height, width), dtype=torch.long)
+        for r in range(height):
+            seq = ids[rows[r] if r < len(rows) else rows[0]]
+            input_ids[r, : len(seq)] = torch.tensor(seq)
+            mask[r, : len(seq)] = 1
+        yield rows, input_ids, mask
 
 
 def load_configured_encoder(

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analysis.encoder import padded_batches
+
 Spans = Sequence[tuple[int, int]]
 PREFIX = "query: "
 
@@ -53,27 +55,21 @@ def encode_with_mentions(
         return_offsets_mapping=True,
     )
     ids, offsets = enc["input_ids"], enc["offset_mapping"]
-    pad_id = tokenizer.pad_token_id or 0
-    order = sorted(range(n), key=lambda i: len(ids[i]), reverse=True)
     with torch.inference_mode():
-        for a in range(0, n, batch_size):
-            rows = order[a : a + batch_size]
-            width = len(ids[rows[0]])
-            input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-            mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for r, i in enumerate(rows):
-                input_ids[r, : len(ids[i])] = torch.tensor(ids[i])
-                mask[r, : len(ids[i])] = 1
+        for rows, input_ids, mask in padded_batches(ids, batch_size, tokenizer.pad_token_id):
             output = encoder.model(
                 input_ids=input_ids.to(encoder.device),
                 attention_mask=mask.to(encoder.device),
                 output_hidden_states=layers != (-1,),
             )
-            hidden = output.last_hidden_state.float()
+            n_real = len(rows)  # padded_batches may add rows to round the shape
+            hidden = output.last_hidden_state[:n_real].float()
             states = (
-                [hidden] if layers == (-1,) else [output.hidden_states[k].float() for k in layers]
+                [hidden]
+                if layers == (-1,)
+                else [output.hidden_states[k][:n_real].float() for k in layers]
             )
-            m = mask.to(hidden.device).unsqueeze(-1).to(hidden.dtype)
+            m = mask[:n_real].to(hidden.device).unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
             plain[rows] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
             for r, i in enumerate(rows):

@@ -436,3 +436,23 @@ def test_bad_precision_is_an_error(tiny_model_dir: Path):
     with pytest.raises(EncoderError) as e:
         Encoder.load(str(tiny_model_dir), precision="bf16").with_precision("fp32")
     assert str(e.value) == "only an fp32 encoder converts to another precision; load it again"
+
+
+def test_padded_batches_round_shapes_and_keep_every_text_once():
+    ids = [[5] * n for n in (3, 17, 9, 1, 40, 8, 12)]
+    seen = []
+    for rows, input_ids, mask in enc_mod.padded_batches(ids, 4, pad_id=1):
+        assert input_ids.shape == mask.shape
+        height, width = input_ids.shape
+        assert width % enc_mod.SHAPE_STEP == 0 and width >= len(ids[rows[0]])
+        assert height == 4  # a full batch, or the remainder rounded up (capped at 4)
+        for r, i in enumerate(rows):  # the real rows: the text, then padding
+            assert input_ids[r, : len(ids[i])].tolist() == ids[i]
+            assert mask[r].sum() == len(ids[i])
+            assert (input_ids[r, len(ids[i]) :] == 1).all()
+        seen += rows
+    assert sorted(seen) == list(range(len(ids)))
+    assert [len(ids[i]) for i in seen] == sorted(map(len, ids), reverse=True)
+    # One text alone: a few repeated rows make the height a multiple of SHAPE_STEP.
+    ((rows, input_ids, _),) = enc_mod.padded_batches([[7, 7]], 32, pad_id=None)
+    assert rows == [0] and tuple(input_ids.shape) == (enc_mod.SHAPE_STEP, enc_mod.SHAPE_STEP)
