@@ -173,7 +173,8 @@ def _caching_database_class():
             """Re-run the kept queries whose answers predate the data; how many were.
 
             Most recently used first. Stops as soon as the data changes again (the
-            next settled moment picks up from there); entries keep their place.
+            next settled moment picks up from there); entries keep their place. A query
+            that now fails is dropped from the cache, not retried.
             """
             version = self.data_version()
             stale = [k for k, entry in reversed(self._cache.items()) if entry[0] != version]
@@ -183,7 +184,11 @@ def _caching_database_class():
                 if call is None:  # pushed out meanwhile by newer answers
                     continue
                 sql, params, truncate, options = call
-                results = await super().execute(sql, params, truncate, **options)
+                try:
+                    results = await super().execute(sql, params, truncate, **options)
+                except Exception:  # noqa: BLE001 - fails now (time limit, schema change)
+                    self._cache.pop(key, None)  # whoever asks next gets the error itself
+                    continue
                 if self.data_version() != version:
                     break
                 if key in self._cache:

@@ -96,3 +96,21 @@ def test_serve_warms_facet_pages_and_refreshes_once_writes_settle(tmp_path):
         database._refresher.cancel()
 
     asyncio.run(go())
+
+
+def test_refresh_drops_a_query_that_now_fails(tmp_path):
+    path, ds, database = cache_everything(tmp_path)
+    assert count(ds) == 1
+
+    def kept() -> bool:
+        return any(
+            "from+articles" in key[0] or "from articles" in key[0] for key in database._cache
+        )
+
+    assert kept()
+    db = open_db(path)
+    db.execute("alter table articles rename to old_articles")  # the query now fails
+    db.conn.commit()
+    db.close()
+    asyncio.run(database.refresh())  # no exception: the others are refreshed
+    assert not kept()
