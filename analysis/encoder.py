@@ -791,7 +791,7 @@ def _round_up(n: int, step: int = SHAPE_STEP) -> int:
 
 
 def padded_batches(
-    ids: Sequence[Sequence[int]], batch_size: int, pad_id: int | None
+    ids: Sequence[Sequence[int]], batch_size: int, pad_id: int | None, *, step: int = SHAPE_STEP
 ) -> Iterator[tuple[list[int], Any, Any]]:
     """``(rows, input_ids, attention_mask)`` batches, longest texts first.
 
@@ -801,7 +801,7 @@ def padded_batches(
     CPU kernels (oneDNN) compile and keep code for each matrix shape they meet, and not
     all of it is given back: with exact shapes, every sentence length and batch remainder
     was a new shape and a long ``analyze`` grew without end (BENCHMARKS.md §4). Rounded,
-    a 256-token limit leaves a few hundred shapes, met early.
+    a 256-token limit leaves a few hundred shapes, met early. ``step=1`` gives exact shapes.
     """
     import torch
 
@@ -809,8 +809,8 @@ def padded_batches(
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]), reverse=True)
     for a in range(0, len(order), batch_size):
         rows = order[a : a + batch_size]
-        width = _round_up(len(ids[rows[0]]))
-        height = max(len(rows), min(_round_up(len(rows)), batch_size))
+        width = _round_up(len(ids[rows[0]]), step)
+        height = max(len(rows), min(_round_up(len(rows), step), batch_size))
         input_ids = torch.full((height, width), pad_id, dtype=torch.long)
         mask = torch.zeros((height, width), dtype=torch.long)
         for r in range(height):

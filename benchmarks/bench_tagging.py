@@ -83,25 +83,18 @@ def naive_encode(encoder, texts: list[str]) -> np.ndarray:
 
 
 def raw_batches(encoder, texts: list[str]) -> list[tuple]:
-    """(b) setup, untimed: tokenise, sort by length, pad into tensors of BATCH rows."""
-    import torch
+    """(b) setup, untimed: tokenise, sort by length, pad into tensors of BATCH rows.
+
+    Exact shapes (``step=1``), not the project's rounded ones: the limit pads no more
+    than the texts need.
+    """
+    from analysis.encoder import padded_batches
 
     ids = encoder.tokenizer(
         [PREFIX + t for t in texts], truncation=True, max_length=MAX_LENGTH, padding=False
     )["input_ids"]
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]), reverse=True)
-    pad = encoder.tokenizer.pad_token_id or 0
-    batches = []
-    for a in range(0, len(order), BATCH):
-        rows = [ids[i] for i in order[a : a + BATCH]]
-        width = len(rows[0])
-        input_ids = torch.full((len(rows), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for r, row in enumerate(rows):
-            input_ids[r, : len(row)] = torch.tensor(row)
-            mask[r, : len(row)] = 1
-        batches.append((input_ids, mask))
-    return batches
+    pad = encoder.tokenizer.pad_token_id
+    return [(i, m) for _, i, m in padded_batches(ids, BATCH, pad, step=1)]
 
 
 def raw_forward(model, batches: list[tuple]) -> None:

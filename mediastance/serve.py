@@ -220,8 +220,7 @@ def _caching_database_class():
                 if version != seen:
                     seen, since = version, time.monotonic()
                 elif time.monotonic() - since >= settle:
-                    if any(entry[0] != version for entry in self._cache.values()):
-                        await self.refresh()
+                    await self.refresh()  # re-runs only what predates `version`: often nothing
 
         def start_keeping_fresh(self, warm_paths: list[str] = (), **timing: float) -> None:
             """Start ``keep_fresh`` as a task of the running event loop (once)."""
