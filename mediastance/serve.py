@@ -62,8 +62,10 @@ class ServeError(Exception):
 
 
 def metadata_path() -> Path:
-    """The top-level datasette-metadata.json of the checkout this package runs from."""
-    return Path(__file__).resolve().parent.parent / METADATA_FILE
+    """datasette-metadata.json: an installed wheel's copy inside the package (setup.py puts
+    it there), else the top-level file of the checkout this package runs from (editable)."""
+    packaged = Path(__file__).resolve().parent / METADATA_FILE
+    return packaged if packaged.is_file() else packaged.parent.parent / METADATA_FILE
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +75,7 @@ def _metadata_text() -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ServeError(
-            f"{path}: metadata file not found (install with pip install -e .)"
+            f"{path}: metadata file not found; reinstall mediastance (pip install .)"
         ) from None
 
 
