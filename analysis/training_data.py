@@ -52,7 +52,8 @@ class TrainingDataError(Exception):
 
 @dataclass(frozen=True)
 class Example:
-    """One labeled text. ``target`` is set for stance examples only."""
+    """One labeled text. ``target`` is set for stance examples only; ``span`` is the
+    target mention's (start, end) character offsets in ``text`` where a set gives them."""
 
     text: str
     lang: str
@@ -60,6 +61,7 @@ class Example:
     source: str
     target: str | None = None
     id: str = ""
+    span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
