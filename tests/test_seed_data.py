@@ -31,7 +31,7 @@ EN_TARGETS = {
 }
 EN_STANCES = {"favor", "against", "none"}
 EN_SENTIMENTS = {"positive", "negative", "neutral"}
-EN_SPLITS = {"train", "test"}
+EN_SPLITS = {"train", "dev", "test"}
 
 
 def _load_en() -> list[dict]:
@@ -103,9 +103,9 @@ def test_seed_en_pairs_share_split(en_rows):
 
 
 def test_seed_en_split_held_out(en_rows):
-    train = {r["text"] for r in en_rows if r["split"] == "train"}
-    test = {r["text"] for r in en_rows if r["split"] == "test"}
-    assert not train & test
+    texts = {s: {r["text"] for r in en_rows if r["split"] == s} for s in EN_SPLITS}
+    assert not texts["train"] & texts["test"]
+    assert not texts["dev"] & (texts["train"] | texts["test"])
     # The held-out split was drawn once (25% of the first 470 rows) and is never grown or
     # reshuffled; later rows go to train only, so the share falls as training data grows.
     n_test = sum(r["split"] == "test" for r in en_rows)
@@ -115,3 +115,49 @@ def test_seed_en_split_held_out(en_rows):
         assert any(r["split"] == "test" and r["stance"] == label for r in en_rows)
     for target in EN_TARGETS:
         assert any(r["split"] == "test" and r["target"] == target for r in en_rows), target
+
+
+def test_seed_en_dev_split(en_rows):
+    # dev was drawn (issue 14) from the former train texts: about 15% of them, seed 13
+    n_dev = sum(r["split"] == "dev" for r in en_rows)
+    n_train = sum(r["split"] == "train" for r in en_rows)
+    assert 0.10 <= n_dev / (n_dev + n_train) <= 0.20, (n_dev, n_train)
+    for label in EN_STANCES:
+        assert any(r["split"] == "dev" and r["stance"] == label for r in en_rows), label
+    for label in EN_SENTIMENTS:
+        assert any(r["split"] == "dev" and r["sentiment"] == label for r in en_rows), label
+
+
+RELABEL_LOG = DATA_DIR / "seed_relabel_log.tsv"
+
+
+def test_seed_en_relabel_log_matches_data(en_rows):
+    """Every change in seed_relabel_log.tsv is present in the file, and the log is tidy."""
+    by_id = {r["id"]: r for r in en_rows}
+    lines = RELABEL_LOG.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t") == ["id", "field", "old", "new", "reason"]
+    changes = [line.split("\t") for line in lines[1:]]
+    assert all(len(c) == 5 and c[4].strip() for c in changes), changes
+    assert len({(c[0], c[1]) for c in changes}) == len(changes), "a change logged twice"
+    en_changes = [c for c in changes if c[0].startswith("en-")]
+    assert en_changes
+    for rid, field, old, new, _ in en_changes:
+        assert field in {"stance", "sentiment"} and old != new, rid
+        assert by_id[rid][field] == new, (rid, field, by_id[rid][field], new)
+
+
+def test_seed_en_convention_examples(en_rows):
+    """The labelling convention's own examples (HARD_ROWS.md, issue 14) hold in the data:
+    a reported suspension, listing or summons is against its target, in flat wording."""
+    expected = {
+        ("en-0002", "Alibaba"): ("against", "neutral"),  # IACC suspended Alibaba's membership
+        ("en-0042", "Alibaba"): ("against", "neutral"),  # USTR put Taobao back on its list
+        ("en-0062", "Pinduoduo"): ("against", "neutral"),  # named to the list
+        ("en-0633", "Alibaba"): ("against", "neutral"),  # Jack Ma summoned by the SAIC
+        ("en-0182", "Pinduoduo"): ("none", "neutral"),  # declined to comment
+    }
+    by_id = {r["id"]: r for r in en_rows}
+    for (rid, target), labels in expected.items():
+        row = by_id[rid]
+        assert row["target"] == target, rid
+        assert (row["stance"], row["sentiment"]) == labels, (rid, row["text"])

@@ -30,7 +30,7 @@ TARGETS = {
 }
 STANCES = {"favor", "against", "none"}
 SENTIMENTS = {"positive", "negative", "neutral"}
-SPLITS = {"train", "test"}
+SPLITS = {"train", "dev", "test"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that only occur in Traditional script (their Simplified forms differ).
 TRADITIONAL_ONLY = set(
@@ -163,3 +163,46 @@ def test_no_near_duplicate_across_splits(rows):
 def test_traditional_script_present(rows):
     trad = {r["text"] for r in rows if TRADITIONAL_ONLY & set(r["text"])}
     assert len(trad) >= 30
+
+
+def test_dev_split(rows):
+    # dev was drawn (issue 14) from the former train texts: about 15% of them, seed 13
+    n_dev = sum(r["split"] == "dev" for r in rows)
+    n_train = sum(r["split"] == "train" for r in rows)
+    assert 0.10 <= n_dev / (n_dev + n_train) <= 0.20, (n_dev, n_train)
+    for label in STANCES:
+        assert any(r["split"] == "dev" and r["stance"] == label for r in rows), label
+    for label in SENTIMENTS:
+        assert any(r["split"] == "dev" and r["sentiment"] == label for r in rows), label
+
+
+def test_relabel_log_matches_data(rows):
+    """Every zh change in seed_relabel_log.tsv is present in the file."""
+    log = SEED_PATH.parent / "seed_relabel_log.tsv"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t") == ["id", "field", "old", "new", "reason"]
+    changes = [line.split("\t") for line in lines[1:] if line.startswith("zh-")]
+    assert changes
+    by_id = {r["id"]: r for r in rows}
+    for rid, field, old, new, reason in changes:
+        assert field in {"stance", "sentiment"} and old != new and reason.strip(), rid
+        assert by_id[rid][field] == new, (rid, field, by_id[rid][field], new)
+
+
+def test_convention_examples(rows):
+    """The labelling convention (HARD_ROWS.md, issue 14): a reported listing, summons or
+    suspension is against its target even in flat wording; the lister itself is none."""
+    listing = "美国贸易代表办公室发布年度恶名市场名单，拼多多首次被列入其中。"
+    summons = "市场监管部门表示，已就媒体反映的问题约谈拼多多相关负责人。"
+    suspension = "国际反假冒联盟宣布暂停阿里巴巴的会员资格，此时距其入会仅约一个月。"
+    expected = {
+        (listing, "Pinduoduo"): "against",
+        (listing, "USTR"): "none",
+        (summons, "Pinduoduo"): "against",
+        (suspension, "Alibaba"): "against",
+        (suspension, "IACC"): "none",
+    }
+    found = {(r["text"], r["target"]): r for r in rows}
+    for key, stance in expected.items():
+        assert found[key]["stance"] == stance, key
+        assert found[key]["sentiment"] == "neutral", key
