@@ -5,8 +5,9 @@ A ``fetch_*`` generator yields plain dicts, tagged by ``type``:
 - ``{"type": "feed", "url", "status_code", "etag", "last_modified", "not_modified"}``
   once, after the feed (or API answer) was fetched;
 - ``{"type": "item", "url", "title", "published", "outlet", "author", "summary",
-  "language", "page_optional"}`` per article; ``page_optional`` says the item is worth
-  keeping even when its page cannot be fetched (Google News, GDELT);
+  "language", "page_optional", "decode_note"}`` per article; ``page_optional`` says the
+  item is worth keeping even when its page cannot be fetched (Google News, GDELT);
+  ``decode_note`` says the feed's bytes were decoded with replacements or by guess;
 - ``{"type": "error", "url", "error", "status_code"}`` for a fault that does not stop the
   source (an ill-formed feed whose items were recovered).
 
@@ -22,7 +23,7 @@ from typing import Any
 
 import feedparser
 
-from collectors.decode import DecodeError, decode
+from collectors.decode import decode_with_note
 from collectors.fetch import Fetcher, Response
 
 _XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*encoding\s*=\s*["'])([^"']+)(["'])""", re.I)
@@ -59,6 +60,7 @@ def item_dict(**fields: Any) -> dict[str, Any]:
         "summary": None,
         "language": None,
         "page_optional": False,
+        "decode_note": None,
     }
     item.update(fields)
     return item
@@ -86,26 +88,23 @@ def parse_feed(content: bytes, *, url: str, header_charset: str | None = None):
 
     feedparser decodes a declared ``gb2312`` with Python's strict GB2312 codec, fails on
     GBK-only characters and falls back to windows-1252 mojibake. So the bytes are
-    decoded here (GB-family as GB18030, Big5 as CP950) and handed over as UTF-8.
+    decoded here (GB-family as GB18030, Big5 as CP950, UTF-16 without a BOM by its NUL
+    bytes) and handed over as UTF-8; ``parsed["decode_note"]`` keeps the decoder's note.
     """
     if not content.strip():
         raise FeedError("empty feed: the body has no content", url=url, status_code=200)
-    try:
-        text, _ = decode(content, header_charset=header_charset)
-    except DecodeError:
-        parsed = feedparser.parse(content)
-    else:
-        text = _XML_DECL_ENCODING.sub(r"\1utf-8\3", text, count=1)
-        parsed = feedparser.parse(
-            text.encode("utf-8"),
-            response_headers={"content-type": "application/xml; charset=utf-8"},
-        )
+    decoded = decode_with_note(content, header_charset=header_charset)
+    text = _XML_DECL_ENCODING.sub(r"\1utf-8\3", decoded.text, count=1)
+    parsed = feedparser.parse(
+        text.encode("utf-8"),
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+    )
     if not parsed.get("version") and not parsed.entries:
-        head = text_head(content)
-        if re.search(r"<html|<!doctype html", head, re.I):
+        if re.search(r"<html|<!doctype html", decoded.text[:2048], re.I):
             raise FeedError("not a feed: the body is an HTML page", url=url, status_code=200)
         reason = parsed.get("bozo_exception")
         raise FeedError(f"not a feed: {reason or 'no RSS or Atom found'}", url=url, status_code=200)
+    parsed["decode_note"] = decoded.note
     return parsed
 
 
@@ -122,10 +121,6 @@ def bozo_error(parsed, *, url: str) -> dict[str, Any] | None:
         "error": f"ill-formed feed, {len(parsed.entries)} items recovered: {exc}",
         "status_code": 200,
     }
-
-
-def text_head(content: bytes) -> str:
-    return content[:2048].decode("latin-1")
 
 
 def entry_date(entry) -> str | None:

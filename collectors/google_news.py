@@ -71,6 +71,7 @@ def fetch_google_news(
             outlet=outlet,
             language=source.language,
             page_optional=True,
+            decode_note=parsed.get("decode_note"),
         )
     error = bozo_error(parsed, url=url)
     if error is not None:

@@ -52,6 +52,7 @@ def fetch_rss(
             author=entry.get("author"),
             summary=_plain(entry.get("summary")),
             language=primary_language(_entry_language(entry)) or feed_language,
+            decode_note=parsed.get("decode_note"),
         )
     if error is not None:
         yield error

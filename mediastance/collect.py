@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import sqlite_utils
 
-from collectors.decode import DecodeError, decode
+from collectors.decode import decode_with_note
 from collectors.dedup import Deduper
 from collectors.extract import extract_article
 from collectors.feeds import FeedError
@@ -56,7 +56,7 @@ def source_health(db: sqlite_utils.Database, sources: Iterable[Source]) -> list[
                 "kind": s.kind,
                 "language": s.language,
                 "last_status": row.get("last_status") or "never",
-                "failures": row.get("failures") or 0,
+                "failures": int(row.get("failures") or 0),  # a REAL column since m001
                 "last_checked": row.get("last_checked"),
                 "last_success": row.get("last_success"),
                 "last_error": row.get("last_error"),
@@ -386,7 +386,7 @@ class _Collector:
         error: BaseException | None,
     ) -> None:
         source, counts = run.source, run.counts
-        if error is not None and not isinstance(error, FetchError | DecodeError):
+        if error is not None and not isinstance(error, FetchError):
             raise error
         if error is not None:
             self.record(source, item["url"], str(error), getattr(error, "status_code", None))
@@ -420,10 +420,14 @@ class _Collector:
     def load_page(self, fetcher: Fetcher, item: dict[str, Any]) -> _Page:
         """Worker thread: fetch, decode and extract one page (no database here)."""
         response = fetcher.fetch(item["url"], html=True)
-        text, _ = decode(response.content, header_charset=response.charset)
+        decoded = decode_with_note(response.content, header_charset=response.charset)
         article = extract_article(
-            text, url=response.url, declared_language=item.get("language"), today=self.today
+            decoded.text,
+            url=response.url,
+            declared_language=item.get("language"),
+            today=self.today,
         )
+        article["decode_note"] = decoded.note
         return _Page(url=response.url, article=article)
 
     # -- rows ---------------------------------------------------------------------------
@@ -465,6 +469,7 @@ class _Collector:
             "published": article.get("published") or item.get("published"),
             "author": article.get("author") or item.get("author"),
             "extractor": article.get("extractor") or "feed",
+            "decode_note": article.get("decode_note") if article else item.get("decode_note"),
         }
         row["content_hash"] = content_hash(row)
         return row

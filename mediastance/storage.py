@@ -393,7 +393,9 @@ def save_fetch_error(
     url: str | None,
     error: str,
     status_code: int | None = None,
+    kind: str | None = None,
 ) -> None:
+    """One fault of a run; ``kind`` names the stage (fetch, feed, decode, extract, ...)."""
     with db.atomic():
         db["fetch_errors"].insert(
             {
@@ -403,6 +405,7 @@ def save_fetch_error(
                 "error": error,
                 "status_code": status_code,
                 "at": utcnow(),
+                "kind": kind,
             }
         )
 
@@ -646,3 +649,14 @@ def m011_story_articles_index(db: sqlite_utils.Database) -> None:
     # separate story_id and duplicate_of indexes SQLite read every original for every
     # story: 18 s for 82 stories at 50,000 articles. This index answers it alone.
     db["articles"].create_index(["story_id", "duplicate_of", "outlet"], if_not_exists=True)
+
+
+@migrations()
+def m012_decode_notes_and_error_kinds(db: sqlite_utils.Database) -> None:
+    # decode_note: a page (or feed) decoded with replacement characters or by a charset
+    # guess says so, so a reader can tell a mojibake title from the outlet's own words.
+    # fetch_errors.kind: which stage failed (fetch, feed, decode, extract, save, ...).
+    if "decode_note" not in db["articles"].columns_dict:
+        db["articles"].add_column("decode_note", str)
+    if "kind" not in db["fetch_errors"].columns_dict:
+        db["fetch_errors"].add_column("kind", str)

@@ -317,3 +317,27 @@ def test_pages_arriving_out_of_source_order_are_saved_as_if_in_order(
     assert article["text"] == second_text  # the later source's text is the last word
     assert (first.new, first.updated) == (first_new, first_updated)
     assert (second.new, second.updated) == (0, second_updated)
+
+
+def test_a_page_decoded_with_replacements_is_stored_with_its_note(db, fixtures_dir):
+    damaged = (fixtures_dir / "decode/page_gbk_invalid_bytes.html").read_bytes()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/rss.xml":
+            return httpx.Response(
+                200, text=rss("http://127.0.0.2/gbk.html", "http://127.0.0.2/a.html")
+            )
+        if request.url.path == "/gbk.html":
+            return httpx.Response(200, content=damaged, headers={"Content-Type": "text/html"})
+        return httpx.Response(200, text=page("Alibaba removes fake handbags", BODY_EN),
+                              headers={"Content-Type": "text/html; charset=utf-8"})  # fmt: skip
+
+    config = load_config_text(CONFIG.split('[[sources]]\nname = "Broken"')[0])
+    summary = collect(db, config, client=httpx.Client(transport=httpx.MockTransport(handler)))
+    assert (summary.status, summary.sources["Ledger"].new) == ("ok", 2)
+    rows = {r["url"]: r for r in db.query("select url, title, text, decode_note from articles")}
+    gbk = rows["http://127.0.0.2/gbk.html"]
+    assert gbk["title"] == "拼多多回应假货质疑：将加大打假力度"
+    assert gbk["decode_note"] == "gb18030 with 3 invalid bytes replaced: declared gb2312"
+    assert "业内人士赵堃指出" in gbk["text"]
+    assert rows["http://127.0.0.2/a.html"]["decode_note"] is None

@@ -43,6 +43,7 @@ def test_gbk_rss_titles_dates_and_links():
         "距离阿里巴巴以新设的“市场会员”身份加入该组织，还不到一个月。",
         "language": "zh",
         "page_optional": False,
+        "decode_note": None,
     }
     assert len(items) == 6
 
@@ -129,6 +130,7 @@ def test_gdelt_artlist():
         "summary": None,
         "language": "zh",
         "page_optional": True,
+        "decode_note": None,
     }
     assert len(items) == 5
 
