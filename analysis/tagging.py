@@ -15,38 +15,66 @@ from pathlib import Path
 from analysis.evaluation import metrics_by_language
 from analysis.heads import SENTIMENT_LABELS, STANCE_LABELS
 from analysis.labels import Item, Labeler, target_spans
+from analysis.mention_embedding import PREFIX
+from analysis.mentions import fold_alias
 from mediastance.config import Target
 from mediastance.language import detect_language
 
 BATCH = 256
+# Encoder.encode and encode_with_mentions read this many tokens of a text (the prefix
+# included). A text is cut to LABEL_CHARS characters before labeling: far more than
+# MAX_TOKENS tokens ever cover, and a 2 MB text is not tokenised whole for nothing.
+MAX_TOKENS = 256
+LABEL_CHARS = 20_000
 
 
 class RecordError(Exception):
     """A line of a JSON-lines input is unusable; the message names the line."""
 
 
-def read_records(path: str | Path, targets: Sequence[Target], *, gold: bool = False) -> list[dict]:
+def read_records(
+    path: str | Path,
+    targets: Sequence[Target],
+    *,
+    gold: bool = False,
+    line_numbers: list[int] | None = None,
+) -> list[dict]:
     """Every record of a JSON-lines file, validated; blank lines are skipped.
 
-    With ``gold=True`` (evaluate) a record must carry ``stance`` or ``sentiment`` with a
-    known label, and a ``stance`` needs a ``target``.
+    A ``target`` may be a configured target's name or any of its aliases, in any case
+    (淘宝, taobao, ALIBABA): the record gets the target's name. With ``gold=True``
+    (evaluate) a record must carry ``stance`` or ``sentiment`` with a known label, and a
+    ``stance`` needs a ``target``. ``line_numbers``, when given, receives each record's
+    line number.
     """
     names = [t.name for t in targets]
-    n = 0
+    known: dict[str, str] = {}
+    for target in targets:
+        for alias in (target.name, *target.aliases):
+            known.setdefault(fold_alias(alias), target.name)
     records = []
     try:
-        with open(path, encoding="utf-8-sig") as fp:
-            for n, line in enumerate(fp, 1):
+        with open(path, "rb") as fp:
+            # Lines are decoded one by one (not by the file's read-ahead buffer), so a
+            # bad byte is reported on its own line.
+            for n, raw in enumerate(fp, 1):
+                try:
+                    line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    raise RecordError(
+                        f"line {n}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte "
+                        f"{exc.start + 1} of the line); save the file as UTF-8"
+                    ) from None
                 if line.strip():
-                    records.append(_check(line, n, names, gold))
-    except UnicodeDecodeError:
-        raise RecordError(f"line {n + 1}: not UTF-8 text") from None
+                    records.append(_check(line, n, names, known, gold))
+                    if line_numbers is not None:
+                        line_numbers.append(n)
     except OSError as exc:
         raise RecordError(f"cannot read ({exc.strerror})") from None
     return records
 
 
-def _check(line: str, n: int, names: list[str], gold: bool) -> dict:
+def _check(line: str, n: int, names: list[str], known: dict[str, str], gold: bool) -> dict:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -57,8 +85,12 @@ def _check(line: str, n: int, names: list[str], gold: bool) -> dict:
     if not isinstance(text, str) or not text.strip():
         raise RecordError(f'line {n}: missing "text" (a non-empty string)')
     target = record.get("target")
-    if target is not None and target not in names:
-        raise RecordError(f"line {n}: unknown target {target!r} (configured: {', '.join(names)})")
+    if target is not None:
+        if not isinstance(target, str) or fold_alias(target) not in known:
+            raise RecordError(
+                f"line {n}: unknown target {target!r} (configured: {', '.join(names)})"
+            )
+        record["target"] = target = known[fold_alias(target)]
     lang = record.get("lang")
     if lang is not None and not isinstance(lang, str):
         raise RecordError(f'line {n}: "lang" must be a string')
@@ -90,14 +122,17 @@ def tag_records(
         items = []
         found = []
         for record in batch:
-            spans = target_spans(record["text"], targets)
+            text = record["text"][:LABEL_CHARS]
+            spans = target_spans(text, targets)
             found.append(spans)
             target = record.get("target")
             wanted = {target: spans.get(target, [])} if target else spans
-            items.append(Item(record["text"], wanted))
-        for record, spans, labels in zip(batch, found, labeler.label(items), strict=True):
+            items.append(Item(text, wanted))
+        for record, item, spans, labels in zip(
+            batch, items, found, labeler.label(items), strict=True
+        ):
             out = dict(record)
-            out["lang"] = record.get("lang") or detect_language(record["text"])
+            out["lang"] = record.get("lang") or detect_language(item.text)
             out["sentiment"] = labels.sentiment_label
             out["sentiment_scores"] = labels.sentiment
             target = record.get("target")
@@ -115,6 +150,26 @@ def tag_records(
                     for name, s in spans.items()
                 ]
             yield out
+
+
+def truncated_texts(records: Sequence[dict], tokenizer) -> Iterator[tuple[int, int, int]]:
+    """(index, characters read, characters in all) of each text the model reads in part.
+
+    The model reads the first ``MAX_TOKENS`` tokens of ``PREFIX + text``; the characters
+    read are those up to the end of the last token kept.
+    """
+    for a in range(0, len(records), BATCH):
+        batch = records[a : a + BATCH]
+        enc = tokenizer(
+            [PREFIX + r["text"][:LABEL_CHARS] for r in batch],
+            truncation=True,
+            max_length=MAX_TOKENS,
+            return_offsets_mapping=True,
+        )
+        for i, (record, offsets) in enumerate(zip(batch, enc["offset_mapping"], strict=True)):
+            read = max(end for _, end in offsets) - len(PREFIX)
+            if read < len(record["text"].rstrip()):
+                yield a + i, read, len(record["text"])
 
 
 def evaluate_records(

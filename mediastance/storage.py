@@ -289,17 +289,42 @@ def open_db(
     else:
         p = Path(path)
         if p.exists() and p.is_dir():
-            raise StorageError(f"{p}: is a directory, not a database file")
+            raise StorageError(f"{p}: is a directory, not a database file; give --db a file path")
         if p.parent and not p.parent.exists():
-            raise StorageError(f"{p}: folder {p.parent} does not exist")
+            raise StorageError(f"{p}: folder {p.parent} does not exist; create it or fix --db")
+        problem = _write_problem(p)
+        if problem:
+            raise StorageError(f"{p}: {problem}")
         try:
             db = Database(p)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")
         except Exception as exc:  # sqlite3.DatabaseError: "file is not a database"
-            raise StorageError(f"{p}: cannot open as SQLite ({exc})") from exc
+            raise StorageError(f"{p}: cannot open as SQLite ({exc}); check --db") from exc
     return db
+
+
+def _write_problem(p: Path) -> str | None:
+    """Why SQLite could not write at ``p``, as the file system says; else None.
+
+    Every command that opens the database writes (migrations, WAL), and SQLite's own
+    words are "unable to open database file" or, later, "attempt to write a readonly
+    database", whatever the cause. In WAL mode even a reader creates ``<db>-wal`` and
+    ``<db>-shm`` beside the database, so a read-only folder stops every command.
+    """
+    folder = p.parent
+    files = [p, p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm")]
+    if not os.access(folder, os.W_OK) and not all(
+        f.exists() and os.access(f, os.W_OK) for f in files
+    ):
+        return (
+            f"folder {folder} is read-only, and SQLite creates {p.name}, {p.name}-wal and "
+            f"{p.name}-shm there; use a writable folder (copy the database there)"
+        )
+    if p.exists() and not os.access(p, os.W_OK):
+        return "the file is read-only; make it writable or copy it to a writable folder"
+    return None
 
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:

@@ -4,6 +4,7 @@ from click.testing import CliRunner
 from test_datasette import labeled_db
 
 from mediastance.cli import cli
+from mediastance.storage import open_db
 
 
 def export(db: Path, *args: str):
@@ -73,4 +74,9 @@ def test_export_cannot_write(tmp_path):
     db = labeled_db(tmp_path / "m.db")
     result = export(db, "--query", "with x as (select 1) delete from articles")
     assert result.exit_code == 2
-    assert "readonly" in result.output
+    assert result.output == "Error: only a single SELECT is allowed (or a canned query name)\n"
+    # What the authorizer lets through (a pragma), the read-only connection still refuses.
+    result = export(db, "--query", "pragma user_version = 7")
+    assert result.exit_code == 2
+    assert result.output == "Error: SQL error: attempt to write a readonly database\n"
+    assert open_db(db).execute("pragma user_version").fetchone()[0] == 0
