@@ -624,6 +624,23 @@ class _Autocast:
         return getattr(self.inner, name)
 
 
+def _quantize_int8(model: Any) -> Any:
+    """Every nn.Linear as dynamic int8 (CPU)."""
+    import torch
+
+    with warnings.catch_warnings():
+        # torch.ao's eager quantisation is deprecated in favour of torchao, which is not
+        # installed; it still works.
+        warnings.simplefilter("ignore")
+        # One int8 scale per output row, not per matrix: the same speed, and the
+        # embeddings stay closer to fp32 (mean cosine 0.989 vs 0.981 on the benchmark
+        # corpus, see BENCHMARKS.md).
+        qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
+        return torch.ao.quantization.quantize_dynamic(
+            model, {torch.nn.Linear: qconfig}, dtype=torch.qint8
+        )
+
+
 def _copy_linear_layers(model: Any) -> Any:
     """A copy of ``model`` that shares every parameter except the Linear layers'."""
     import copy
@@ -708,17 +725,7 @@ class Encoder:
             version = _hub_version(spec)
         model.eval()
         if quantize:
-            with warnings.catch_warnings():
-                # torch.ao's eager quantisation is deprecated in favour of
-                # torchao, which is not installed; it still works.
-                warnings.simplefilter("ignore")
-                # One int8 scale per output row, not per matrix: the same speed, and
-                # the embeddings stay closer to fp32 (mean cosine 0.989 vs 0.981 on
-                # the benchmark corpus, see BENCHMARKS.md).
-                qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
-                model = torch.ao.quantization.quantize_dynamic(
-                    model, {torch.nn.Linear: qconfig}, dtype=torch.qint8
-                )
+            model = _quantize_int8(model)
             version += "+int8"
         model.to(device)
         return cls(
@@ -741,6 +748,52 @@ class Encoder:
             raise EncoderError("only an fp32 encoder converts to another precision; load it again")
         model = _Autocast(_copy_linear_layers(self.model), self.device)
         return dataclasses.replace(self, model=model, precision=precision)
+
+    def quantized(self) -> Encoder:
+        """This fp32 CPU encoder with dynamic int8 Linear layers (``version`` + "+int8")."""
+        if self.version.endswith("+int8") or self.precision != "fp32" or self.device != "cpu":
+            raise EncoderError("only an fp32 CPU encoder can be quantised")
+        model = _quantize_int8(_copy_linear_layers(self.model))
+        return dataclasses.replace(self, model=model, version=self.version + "+int8")
+
+    def with_adapter(self, folder: Path) -> Encoder:
+        """This encoder with a LoRA adapter (peft format) merged into its weights.
+
+        The merged copy shares the embedding table and norms with this encoder and owns
+        only its Linear layers (about 84 MB in fp32), so the untuned encoder stays usable
+        (stories cluster on it) and inference costs what the untuned encoder costs.
+        ``version`` gains ``+lora-<digest of the adapter weights>``.
+        """
+        from peft import PeftModel
+
+        folder = Path(folder)
+        weights = folder / "adapter_model.safetensors"
+        if not weights.is_file():
+            raise EncoderError(f"{folder}: no adapter_model.safetensors")
+        if self.version.endswith("+int8"):
+            raise EncoderError(
+                "merge the adapter before int8 quantisation: load the fp32 encoder first"
+            )
+        import torch
+
+        base = self.model.inner if isinstance(self.model, _Autocast) else self.model
+        model = _copy_linear_layers(base)
+        for module in model.modules():  # merge in fp32 (a bf16 encoder stores bf16 Linears)
+            if isinstance(module, torch.nn.Linear):
+                module.float()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)  # peft on transformers 5
+                model = PeftModel.from_pretrained(model, str(folder)).merge_and_unload()
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise EncoderError(f"cannot apply the adapter in {folder}: {exc}") from exc
+        model.eval()
+        tuned = dataclasses.replace(
+            self,
+            model=_Autocast(model, self.device) if self.precision == "bf16" else model,
+            version=f"{self.version}+lora-{_sha256(weights)[:12]}",
+        )
+        return tuned
 
     def encode(
         self,

