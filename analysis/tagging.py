@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from analysis.calibration import reliability
 from analysis.evaluation import metrics_by_language
 from analysis.heads import SENTIMENT_LABELS, STANCE_LABELS
 from analysis.labels import Item, Labeler, target_spans
@@ -175,11 +176,24 @@ def truncated_texts(records: Sequence[dict], tokenizer) -> Iterator[tuple[int, i
 def evaluate_records(
     records: Sequence[dict], labeler: Labeler, targets: Sequence[Target]
 ) -> dict[str, dict[str, dict]]:
-    """{"stance"|"sentiment": {lang: metrics}} over the records that carry that gold label."""
+    """{"stance"|"sentiment": {lang: metrics}} over the records that carry that gold label.
+
+    Each language's metrics include ``calibration``: ECE and accuracy per confidence
+    decile of the predicted label's probability (analysis.calibration).
+    """
     rows: dict[str, list[tuple[str, str, str]]] = {"stance": [], "sentiment": []}
+    confidence: dict[str, list[tuple[str, float, bool]]] = {"stance": [], "sentiment": []}
     for record, tagged in zip(records, tag_records(records, labeler, targets), strict=True):
         for task in rows:
             if record.get(task) is not None:
-                rows[task].append((tagged["lang"], record[task], tagged[task]))
+                pred = tagged[task]
+                rows[task].append((tagged["lang"], record[task], pred))
+                p = tagged[f"{task}_scores"][pred]
+                confidence[task].append((tagged["lang"], p, pred == record[task]))
     labels = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
-    return {task: metrics_by_language(r, labels[task]) for task, r in rows.items() if r}
+    report = {task: metrics_by_language(r, labels[task]) for task, r in rows.items() if r}
+    for task, by_lang in report.items():
+        for lang, m in by_lang.items():
+            picked = [(p, ok) for lg, p, ok in confidence[task] if lang in ("all", lg)]
+            m["calibration"] = reliability([p for p, _ in picked], [ok for _, ok in picked])
+    return report
