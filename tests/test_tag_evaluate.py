@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -192,3 +193,35 @@ def test_cli_tag_and_evaluate(tmp_path, labeler, monkeypatch):
     assert report["stance"]["all"]["labels"] == ["favor", "against", "none"]
     result = CliRunner().invoke(cli, ["evaluate", "--input", str(path)])
     assert result.stdout.startswith("stance\ten\tn=1\taccuracy=")
+
+
+@pytest.mark.slow
+def test_cli_tag_notes_a_text_longer_than_the_model_reads(tmp_path, labeler, monkeypatch):
+    import analysis.labels
+
+    monkeypatch.setattr(analysis.labels, "load_labeler", lambda *a, **k: labeler)
+    long_text = "Alibaba removed counterfeit listings after brands complained. " * 33_000
+    assert len(long_text) > 2_000_000
+    rows = [
+        {"id": 1, "text": "淘宝下架假货。", "target": "淘宝"},
+        {"id": 2, "text": long_text, "target": "alibaba"},
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["tag", "--input", str(path), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    notices = [line for line in result.stderr.splitlines() if "truncated" in line]
+    assert len(notices) == 1
+    m = re.fullmatch(
+        rf"{re.escape(str(path))}: line 2: text truncated: labeled from its first ([\d,]+) "
+        r"of 2,046,000 characters \(the model reads 256 tokens\)",
+        notices[0],
+    )
+    assert m, notices
+    assert 800 < int(m.group(1).replace(",", "")) < 2_000  # 256 tokens of English
+    tagged = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(t["id"], t["target"]) for t in tagged] == [(1, "Alibaba"), (2, "Alibaba")]
+    assert tagged[1]["text"] == long_text  # the output keeps the whole text
