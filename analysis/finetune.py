@@ -29,6 +29,7 @@ import copy
 import math
 import random
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -112,7 +113,9 @@ def _peft_model(base, settings: TuneSettings, seed: int):
         layers_to_transform=layers,
         bias="none",
     )
-    return get_peft_model(base, config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # peft on transformers 5
+        return get_peft_model(base, config)
 
 
 def _pool(model, tokenizer, texts: Sequence[str], max_length: int):

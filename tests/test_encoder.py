@@ -297,36 +297,6 @@ def test_default_cache_dir_honours_env(monkeypatch: pytest.MonkeyPatch, tmp_path
 # ------------------------------------------------------------------ other models
 
 
-@pytest.fixture
-def tiny_model_dir(tmp_path: Path) -> Path:
-    """A 2-layer BERT with a word-level tokenizer, saved like any local model."""
-    import torch
-    from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
-
-    words = "fake bag brand platform alibaba taobao said sold the a on".split()
-    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *words])}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
-    )
-    PreTrainedTokenizerFast(
-        tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]"
-    ).save_pretrained(tmp_path)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(vocab),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    BertModel(config).save_pretrained(tmp_path)
-    return tmp_path
-
-
 def test_any_local_model_loads_with_mean_pooling(tiny_model_dir: Path):
     encoder = Encoder.load(str(tiny_model_dir))
     assert (encoder.name, encoder.dim) == (str(tiny_model_dir), 32)
