@@ -325,7 +325,7 @@ def external_examples(
             if not rows or not n:
                 continue
             task = "stance" if rows[0].label in STANCE_LABELS else "sentiment"
-            drawn, _ = stratified_split(rows, n, 0, seed=seed)
+            _, drawn = stratified_split(rows, n, 0, seed=seed)  # (train, test): test first
             yield task, name, split, sorted(drawn, key=lambda r: r.id)
 
 
