@@ -512,7 +512,10 @@ def demo(options: Options, no_serve: bool, port: int) -> None:
         from mediastance.serve import serve as serve_datasette
 
         options.log(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-        serve_datasette(options.db_path, host="127.0.0.1", port=port)
+        try:
+            serve_datasette(options.db_path, host="127.0.0.1", port=port)
+        except ServeError as exc:
+            raise UsageFailure(str(exc)) from None
 
 
 @cli.command()

@@ -324,4 +324,14 @@ def _keeping_fresh(app, database, paths: list[str]):
 
 def serve(db_path: str | os.PathLike, **options: Any) -> None:
     """Run Datasette in the foreground until interrupted (options as ``build_server``)."""
-    build_server(db_path, **options).run()
+    server = build_server(db_path, **options)
+    try:
+        server.run()
+    except SystemExit:
+        if server.started:
+            raise
+        # uvicorn has logged why (the port was taken after check_port, say) and exits 3.
+        host, port = server.config.host, server.config.port
+        raise ServeError(
+            f"Datasette could not start on {host}:{port}; try another --port"
+        ) from None

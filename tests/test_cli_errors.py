@@ -314,3 +314,14 @@ def test_demo_help_shows_its_own_default_database(monkeypatch):
     assert "[default: mediastance-demo.db]" in " ".join(result.output.split())
     assert "coverage.db" not in result.output
     assert "[default: mediastance.db]" in " ".join(invoke("export", "--help").output.split())
+
+
+def test_serve_reports_a_port_taken_after_the_check(tmp_path, busy_port):
+    from mediastance.serve import ServeError, serve
+
+    db = labeled_db(tmp_path / "m.db")
+    with pytest.raises(ServeError) as exc:
+        serve(db, port=busy_port)  # the library call: no check_port before it
+    assert str(exc.value) == (
+        f"Datasette could not start on 127.0.0.1:{busy_port}; try another --port"
+    )
