@@ -71,6 +71,13 @@ class Deduper:
         self._hashes[id] = mh
         self._copies[id] = Copy(id, published, fetched_at)
 
+    def remove(self, id: str) -> None:
+        """Forget an article (its save failed): no later copy may point at it."""
+        if id in self._hashes:
+            self._lsh.remove(id)
+            del self._hashes[id]
+            del self._copies[id]
+
     def group(self, id: str, text: str | None) -> list[str]:
         """Ids of indexed articles whose text is a near-copy of this one (not itself)."""
         if not text or len(text) < MIN_CHARS:

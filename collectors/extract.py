@@ -18,6 +18,7 @@ import htmldate
 import trafilatura
 from bs4 import BeautifulSoup
 
+from collectors.faults import stage
 from mediastance.language import detect_language, detect_script
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,15 @@ def extract_article(
     if not text:
         extractor = None
     title = (doc.title if doc is not None else None) or _title(soup)
-    text_language = detect_language(f"{title or ''}\n{text}")
+    with stage("language"):
+        text_language = detect_language(f"{title or ''}\n{text}")
     language = text_language or _primary(declared_language) or _primary(_html_lang(soup))
+    with stage("date"):
+        published = find_published(html, today=today)
     return {
         "title": _clean(title) or None,
         "text": text or None,
-        "published": find_published(html, today=today),
+        "published": published,
         "author": (doc.author if doc is not None else None) or _meta(soup, name="author"),
         "outlet": _meta(soup, prop="og:site_name")
         or (doc.sitename if doc is not None else None)

@@ -24,13 +24,16 @@ from typing import Any
 import feedparser
 
 from collectors.decode import decode_with_note
+from collectors.faults import CollectorError, stage
 from collectors.fetch import Fetcher, Response
 
 _XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*encoding\s*=\s*["'])([^"']+)(["'])""", re.I)
 
 
-class FeedError(Exception):
+class FeedError(CollectorError):
     """A feed or API answer that yields nothing usable: HTML, empty, not JSON, an error."""
+
+    kind = "feed"
 
     def __init__(self, message: str, *, url: str | None = None, status_code: int | None = None):
         super().__init__(message)
@@ -79,7 +82,8 @@ def get_feed(
         return None, content, None
     if fetcher is None:
         raise ValueError("either fetcher or content is needed")
-    response = fetcher.fetch(url, etag=etag, last_modified=last_modified)
+    with stage("feed"):
+        response = fetcher.fetch(url, etag=etag, last_modified=last_modified)
     return feed_dict(response), response.content, response.charset
 
 
@@ -93,12 +97,14 @@ def parse_feed(content: bytes, *, url: str, header_charset: str | None = None):
     """
     if not content.strip():
         raise FeedError("empty feed: the body has no content", url=url, status_code=200)
-    decoded = decode_with_note(content, header_charset=header_charset)
+    with stage("decode"):
+        decoded = decode_with_note(content, header_charset=header_charset)
     text = _XML_DECL_ENCODING.sub(r"\1utf-8\3", decoded.text, count=1)
-    parsed = feedparser.parse(
-        text.encode("utf-8"),
-        response_headers={"content-type": "application/xml; charset=utf-8"},
-    )
+    with stage("parse"):
+        parsed = feedparser.parse(
+            text.encode("utf-8"),
+            response_headers={"content-type": "application/xml; charset=utf-8"},
+        )
     if not parsed.get("version") and not parsed.entries:
         if re.search(r"<html|<!doctype html", decoded.text[:2048], re.I):
             raise FeedError("not a feed: the body is an HTML page", url=url, status_code=200)

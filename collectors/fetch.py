@@ -33,6 +33,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
+from collectors.faults import CollectorError
 from mediastance.config import FetchSettings
 
 T = TypeVar("T")
@@ -45,8 +46,10 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class FetchError(Exception):
+class FetchError(CollectorError):
     """A URL could not be fetched; ``status_code`` is the HTTP status when there was one."""
+
+    kind = "fetch"
 
     def __init__(self, message: str, *, url: str | None = None, status_code: int | None = None):
         super().__init__(message)

@@ -8,6 +8,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from collectors.feeds import (
+    FeedError,
     bozo_error,
     entry_date,
     get_feed,
@@ -37,6 +38,10 @@ def fetch_rss(
         if feed["not_modified"]:
             return
     parsed = parse_feed(body, url=url, header_charset=charset)
+    if not parsed.entries:
+        # An outlet's feed keeps its latest items; none at all is a broken feed, not a
+        # quiet day (a search feed, Google News or GDELT, may rightly match nothing).
+        raise FeedError("empty feed: no items", url=url, status_code=200)
     error = bozo_error(parsed, url=url)
     outlet = parsed.feed.get("title")
     feed_language = primary_language(parsed.feed.get("language"))

@@ -20,8 +20,8 @@ import sqlite_utils
 from collectors.decode import decode_with_note
 from collectors.dedup import Deduper
 from collectors.extract import extract_article
-from collectors.feeds import FeedError
-from collectors.fetch import Fetcher, FetchError
+from collectors.faults import CollectorError, StageError, fault_kind, stage
+from collectors.fetch import Fetcher
 from collectors.normalize import article_id, normalize_url, same_site
 from mediastance.config import Config, Source, Target, Topic
 from mediastance.language import HAN, detect_language, detect_script, to_simplified
@@ -82,6 +82,7 @@ class SourceCounts:
     duplicates: int = 0
     skipped: int = 0
     errors: int = 0
+    faults: int = 0  # of the errors, unexpected exceptions (a stage crashed on a page)
     status: str = "ok"  # ok | not_modified | error
     error: str | None = None  # why the source failed
 
@@ -147,11 +148,17 @@ def collect(
     ]
     for run in runs:
         summary.sources[run.source.name] = run.counts
-    with Fetcher(config.fetch, client=client) as fetcher:
-        collector.read_listings(runs, fetcher, base_dir=base_dir, gdelt_interval=gdelt_interval)
-        collector.collect_pages(runs, fetcher)
+    try:
+        with Fetcher(config.fetch, client=client) as fetcher:
+            collector.read_listings(runs, fetcher, base_dir=base_dir, gdelt_interval=gdelt_interval)
+            collector.collect_pages(runs, fetcher)
+    except BaseException as exc:
+        if own_run:  # never leave the row 'running'; `mediastance run` closes its own
+            finish_run(db, run_id, status="failed", message=f"{type(exc).__name__}: {exc}")
+        raise
     failed = sum(c.failed for c in summary.sources.values())
-    if failed == 0:
+    faults = sum(c.faults for c in summary.sources.values())
+    if failed == 0 and faults == 0:
         summary.status = "ok"
     elif failed == len(summary.sources):
         summary.status = "failed"
@@ -185,15 +192,33 @@ def select_sources(sources: Iterable[Source], names: Iterable[str]) -> list[Sour
 class RelevanceMatcher:
     """Does a text mention the topic (EN/ZH keywords) or any target alias?
 
+    An article with a body must mention the topic itself: a target named in passing
+    (a phone launch "on sale on JD.com and Tmall", an earnings report) is not coverage of
+    a counterfeit dispute. A headline or feed summary alone (a Google News item whose
+    page could not be fetched) is too short to say so, and a target alias suffices.
+
     Matching folds case and full-width forms (NFKC) and Traditional to Simplified, so
     "ＩＡＣＣ", "iacc" and "淘寶" match "IACC" and "淘宝". Latin terms match on word
     boundaries ("fake" matches "anti-fake", not "fakery"); Han terms as substrings.
     """
 
+    SHORT = 200  # characters of body below which a target alias alone is enough
+
     def __init__(self, topic: Topic, targets: Iterable[Target]) -> None:
-        terms = {*topic.keywords_en, *topic.keywords_zh}
-        for target in targets:
-            terms.update(target.aliases)
+        self._topic = _Terms({*topic.keywords_en, *topic.keywords_zh})
+        self._targets = _Terms({alias for target in targets for alias in target.aliases})
+
+    def matches(self, title: str | None, text: str | None = None) -> bool:
+        folded = fold(f"{title or ''}\n{text or ''}")
+        if self._topic.found_in(folded):
+            return True
+        return len(text or "") < self.SHORT and self._targets.found_in(folded)
+
+
+class _Terms:
+    """Folded terms: Latin ones on word boundaries, Han ones as substrings."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
         latin, han = [], []
         for term in terms:
             folded = fold(term)
@@ -205,8 +230,7 @@ class RelevanceMatcher:
             else None
         )
 
-    def matches(self, *texts: str | None) -> bool:
-        folded = fold("\n".join(t for t in texts if t))
+    def found_in(self, folded: str) -> bool:
         if any(term in folded for term in self._han):
             return True
         return bool(self._latin and self._latin.search(folded))
@@ -317,21 +341,32 @@ class _Collector:
         )
         for run, listing, error in listings:
             if error is not None:
-                raise error  # not a feed fault: a bug, as before
+                if not isinstance(error, Exception):
+                    raise error  # KeyboardInterrupt, SystemExit: the run stops
+                listing = ([], StageError("feed", error))
             entries, failure = listing
             counts = run.counts
             for entry in entries:
                 if entry["type"] == "feed":
                     run.feed = entry
                 elif entry["type"] == "error":
-                    self.record(run.source, entry["url"], entry["error"], entry["status_code"])
+                    self.record(
+                        run.source, entry["url"], entry["error"], entry["status_code"], kind="feed"
+                    )
                     counts.errors += 1
                 else:
                     run.items.append(entry)
             if failure is not None:
-                url = failure.url or run.source.url
-                self.record(run.source, url, str(failure), failure.status_code)
+                url = getattr(failure, "url", None) or run.source.url or _listing_url(run.source)
+                self.record(
+                    run.source,
+                    url or None,
+                    str(failure),
+                    getattr(failure, "status_code", None),
+                    kind=fault_kind(failure, "feed"),
+                )
                 counts.errors += 1
+                counts.faults += isinstance(failure, StageError)
                 counts.status = "error"
                 counts.error = str(failure)
                 run.items = []  # what came before the failure is not collected
@@ -386,23 +421,37 @@ class _Collector:
         error: BaseException | None,
     ) -> None:
         source, counts = run.source, run.counts
-        if error is not None and not isinstance(error, FetchError):
-            raise error
-        if error is not None:
-            self.record(source, item["url"], str(error), getattr(error, "status_code", None))
-            counts.errors += 1
-            if not item["page_optional"]:
+        if error is not None and not isinstance(error, Exception):
+            raise error  # KeyboardInterrupt, SystemExit: the run stops
+        try:
+            if error is not None:
+                if not isinstance(error, CollectorError | StageError):
+                    error = StageError("fetch", error)
+                self.fault(run, item["url"], error)
+                if not item["page_optional"] or isinstance(error, StageError):
+                    return
+                page = None
+            with stage("extract"):
+                row = self.article_row(source, item, page)
+            if row is None:
+                counts.errors += 1  # a page without text and a feed item without title
+                self.record(source, item["url"], "no text or title extracted", None, kind="extract")
                 return
-            page = None
-        row = self.article_row(source, item, page)
-        if row is None:
-            counts.errors += 1  # a page without text and a feed item without title
-            self.record(source, item["url"], "no text or title extracted", None)
-            return
-        if not self.matcher.matches(row["title"], row["text"]):
-            counts.skipped += 1
-            return
-        self.save_in_source_order(run.position, row, counts)
+            with stage("filter"):
+                relevant = self.matcher.matches(row["title"], row["text"])
+            if not relevant:
+                counts.skipped += 1
+                return
+            self.save_in_source_order(run.position, row, counts)
+        except StageError as exc:  # one page's crash: record it, go on with the next
+            self.fault(run, item["url"], exc)
+
+    def fault(self, run: _SourceRun, url: str | None, error: Exception) -> None:
+        """Record a page's fault; an unexpected one (StageError) makes the run partial."""
+        status = getattr(error, "status_code", None)
+        self.record(run.source, url, str(error), status, kind=fault_kind(error, "fetch"))
+        run.counts.errors += 1
+        run.counts.faults += isinstance(error, StageError)
 
     def finish_source(self, run: _SourceRun) -> None:
         """All pages of the source are saved: settle its status, write its health."""
@@ -410,7 +459,11 @@ class _Collector:
         if source.kind == "urls" and run.items and counts.errors >= len(run.items):
             counts.status = "error"  # a list of pages none of which could be fetched
             counts.error = "no listed page could be fetched"
-        self.save_health(source, run.health, counts, feed=run.feed)
+        try:
+            with stage("health"):
+                self.save_health(source, run.health, counts, feed=run.feed)
+        except StageError as exc:
+            self.fault(run, source.url, exc)
         self.say(
             f"{source.name}: {counts.status}, {counts.new} new, {counts.updated} updated, "
             f"{counts.duplicates} duplicates, {counts.skipped} skipped, "
@@ -419,14 +472,17 @@ class _Collector:
 
     def load_page(self, fetcher: Fetcher, item: dict[str, Any]) -> _Page:
         """Worker thread: fetch, decode and extract one page (no database here)."""
-        response = fetcher.fetch(item["url"], html=True)
-        decoded = decode_with_note(response.content, header_charset=response.charset)
-        article = extract_article(
-            decoded.text,
-            url=response.url,
-            declared_language=item.get("language"),
-            today=self.today,
-        )
+        with stage("fetch"):
+            response = fetcher.fetch(item["url"], html=True)
+        with stage("decode"):
+            decoded = decode_with_note(response.content, header_charset=response.charset)
+        with stage("extract"):
+            article = extract_article(
+                decoded.text,
+                url=response.url,
+                declared_language=item.get("language"),
+                today=self.today,
+            )
         article["decode_note"] = decoded.note
         return _Page(url=response.url, article=article)
 
@@ -488,13 +544,14 @@ class _Collector:
         """
         saved = self.saved.get(row["id"])
         if saved is None:
-            before = self.db["articles"].get(row["id"]) if _exists(self.db, row["id"]) else None
+            with stage("save"):
+                before = self.db["articles"].get(row["id"]) if _exists(self.db, row["id"]) else None
             saved = self.saved[row["id"]] = _Saves(before=before)
         if all(save.position <= position for save in saved.saves):
             outcome = self.save_article(row, counts)
             saved.saves.append(_Save(position, row, counts, outcome))
             return
-        with self.db.atomic():
+        with stage("save"), self.db.atomic():
             self.undo_saves(row["id"], saved)
             saved.saves.append(_Save(position, row, counts, None))
             saved.saves.sort(key=lambda save: save.position)  # stable: a source keeps its order
@@ -506,7 +563,8 @@ class _Collector:
         self.saved = {
             article_id: saved
             for article_id, saved in self.saved.items()
-            if saved.saves[-1].position >= position  # saves are kept in source order
+            # Saves are kept in source order; none at all when the first one failed.
+            if saved.saves and saved.saves[-1].position >= position
         }
 
     def undo_saves(self, article_id: str, saved: _Saves) -> None:
@@ -527,7 +585,8 @@ class _Collector:
         Returns "inserted", "updated", or None when the stored row already says the same.
         """
         now = utcnow()
-        existing = self.db["articles"].get(row["id"]) if _exists(self.db, row["id"]) else None
+        with stage("save"):
+            existing = self.db["articles"].get(row["id"]) if _exists(self.db, row["id"]) else None
         if existing is not None and existing.get("content_hash") == row["content_hash"]:
             return None
         if existing is None:
@@ -535,22 +594,30 @@ class _Collector:
         else:
             row = {k: v for k, v in row.items() if k not in ("source", "source_kind")}
             row = {**row, "fetched_at": existing.get("fetched_at") or now, "updated_at": now}
-        self.deduper.add(row["id"], row["text"], row["published"], row["fetched_at"])
-        group = self.deduper.group(row["id"], row["text"])
-        original = self.deduper.earliest([row["id"], *group]) if group else None
-        row["duplicate_of"] = original if original and original != row["id"] else None
-        with self.db.atomic():
-            self.db["articles"].upsert(row, pk="id", alter=True)
-            if group:
-                # Copies already stored now point at the earliest of the whole group.
-                others = [i for i in group if i != original]
-                marks = ",".join("?" for _ in others)
-                if others:
+        try:
+            with stage("dedup"):
+                self.deduper.add(row["id"], row["text"], row["published"], row["fetched_at"])
+                group = self.deduper.group(row["id"], row["text"])
+                original = self.deduper.earliest([row["id"], *group]) if group else None
+            row["duplicate_of"] = original if original and original != row["id"] else None
+            with stage("save"), self.db.atomic():
+                self.db["articles"].upsert(row, pk="id", alter=True)
+                if group:
+                    # Copies already stored now point at the earliest of the whole group.
+                    others = [i for i in group if i != original]
+                    marks = ",".join("?" for _ in others)
+                    if others:
+                        self.db.execute(
+                            f"update articles set duplicate_of = ? where id in ({marks})",
+                            [original, *others],
+                        )
                     self.db.execute(
-                        f"update articles set duplicate_of = ? where id in ({marks})",
-                        [original, *others],
+                        "update articles set duplicate_of = null where id = ?", [original]
                     )
-                self.db.execute("update articles set duplicate_of = null where id = ?", [original])
+        except StageError:
+            if existing is None and self._deduper is not None:
+                self._deduper.remove(row["id"])  # no copy may point at a row never stored
+            raise
         if existing is not None:
             counts.updated += 1
         else:
@@ -566,7 +633,9 @@ class _Collector:
                     self.inserted[other] = (other_counts, now_is)
         return "updated" if existing is not None else "inserted"
 
-    def record(self, source: Source, url: str | None, error: str, status: int | None) -> None:
+    def record(
+        self, source: Source, url: str | None, error: str, status: int | None, *, kind: str
+    ) -> None:
         self.say(f"{source.name}: {url}: {error}")
         save_fetch_error(
             self.db,
@@ -575,6 +644,7 @@ class _Collector:
             url=url,
             error=error,
             status_code=status,
+            kind=kind,
         )
 
     def save_health(
@@ -617,7 +687,7 @@ def _read_listing(
     *,
     base_dir: Path,
     gdelt_interval: float | None,
-) -> tuple[list[dict[str, Any]], FeedError | FetchError | None]:
+) -> tuple[list[dict[str, Any]], CollectorError | StageError | None]:
     """Worker thread: a source's feed, items and errors, and the fault that stopped it."""
     entries: list[dict[str, Any]] = []
     try:
@@ -625,8 +695,10 @@ def _read_listing(
             source, fetcher, health, base_dir=base_dir, gdelt_interval=gdelt_interval
         ):
             entries.append(entry)
-    except (FeedError, FetchError) as exc:
+    except (CollectorError, StageError) as exc:
         return entries, exc
+    except Exception as exc:  # noqa: BLE001 - a collector's bug stops its source only
+        return entries, StageError("feed", exc)
     return entries, None
 
 

@@ -156,6 +156,7 @@ class SourceResult:
     status: str = "ok"  # ok | not_modified | error, as the collectors say
     failed: bool = False
     error: str | None = None
+    faults: int = 0  # pages on which a stage crashed (recorded in fetch_errors)
 
 
 @dataclass
@@ -304,10 +305,14 @@ def _run_stages(
         log.exception("run %s failed", run_id)
         failed = True
         report.errors.append(f"{type(exc).__name__}: {exc}")
-    report.errors[:0] = [f"{s.name}: {s.error}" for s in report.sources if s.failed]
+    report.errors[:0] = [f"{s.name}: {s.error}" for s in report.sources if s.failed] + [
+        f"{s.name}: {s.faults} unexpected fault(s), see fetch_errors"
+        for s in report.sources
+        if s.faults and not s.failed
+    ]
     if failed:
         report.status = "failed"
-    elif any(s.failed for s in report.sources):
+    elif any(s.failed or s.faults for s in report.sources):
         report.status = "partial"
     else:
         report.status = "ok"
@@ -341,6 +346,7 @@ def source_results(db: sqlite_utils.Database, summary: Any) -> list[SourceResult
             name=name,
             status=counts.status,
             failed=counts.failed,
+            faults=getattr(counts, "faults", 0),
             **{key: getattr(counts, key) for key in COLLECT_COUNTS},
         )
         if result.failed:

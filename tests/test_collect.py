@@ -319,25 +319,46 @@ def test_pages_arriving_out_of_source_order_are_saved_as_if_in_order(
     assert (second.new, second.updated) == (0, second_updated)
 
 
-def test_a_page_decoded_with_replacements_is_stored_with_its_note(db, fixtures_dir):
-    damaged = (fixtures_dir / "decode/page_gbk_invalid_bytes.html").read_bytes()
+def collect_recorded_page(db, content: bytes):
+    """Collect a feed of two items: the recorded page (as /recorded.html), then a.html."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/rss.xml":
             return httpx.Response(
-                200, text=rss("http://127.0.0.2/gbk.html", "http://127.0.0.2/a.html")
+                200, text=rss("http://127.0.0.2/recorded.html", "http://127.0.0.2/a.html")
             )
-        if request.url.path == "/gbk.html":
-            return httpx.Response(200, content=damaged, headers={"Content-Type": "text/html"})
+        if request.url.path == "/recorded.html":
+            return httpx.Response(200, content=content, headers={"Content-Type": "text/html"})
         return httpx.Response(200, text=page("Alibaba removes fake handbags", BODY_EN),
                               headers={"Content-Type": "text/html; charset=utf-8"})  # fmt: skip
 
     config = load_config_text(CONFIG.split('[[sources]]\nname = "Broken"')[0])
-    summary = collect(db, config, client=httpx.Client(transport=httpx.MockTransport(handler)))
+    return collect(db, config, client=httpx.Client(transport=httpx.MockTransport(handler)))
+
+
+def test_a_page_decoded_with_replacements_is_stored_with_its_note(db, fixtures_dir):
+    damaged = (fixtures_dir / "decode/page_gbk_invalid_bytes.html").read_bytes()
+    summary = collect_recorded_page(db, damaged)
     assert (summary.status, summary.sources["Ledger"].new) == ("ok", 2)
     rows = {r["url"]: r for r in db.query("select url, title, text, decode_note from articles")}
-    gbk = rows["http://127.0.0.2/gbk.html"]
+    gbk = rows["http://127.0.0.2/recorded.html"]
     assert gbk["title"] == "拼多多回应假货质疑：将加大打假力度"
     assert gbk["decode_note"] == "gb18030 with 3 invalid bytes replaced: declared gb2312"
     assert "业内人士赵堃指出" in gbk["text"]
     assert rows["http://127.0.0.2/a.html"]["decode_note"] is None
+
+
+def test_an_off_topic_chinese_page_naming_the_platforms_is_skipped(db, fixtures_dir):
+    launch = (fixtures_dir / "layouts/zh_phone_launch_offtopic.html").read_bytes()
+    summary = collect_recorded_page(db, launch)
+    assert (summary.sources["Ledger"].new, summary.sources["Ledger"].skipped) == (1, 1)
+    assert [r["url"] for r in db.query("select url from articles")] == ["http://127.0.0.2/a.html"]
+
+
+def test_a_target_alone_is_relevant_only_without_a_body():
+    config = load_config_text("")
+    matcher = RelevanceMatcher(config.topic, config.targets)
+    launch = "新机将于4月21日起在官方商城、京东和天猫旗舰店同步开售。" * 10
+    assert not matcher.matches("新旗舰手机发布 京东天猫同步开售", launch)
+    assert matcher.matches("新旗舰手机发布 京东天猫同步开售", None)  # a headline alone
+    assert matcher.matches("新旗舰手机发布", launch + "平台称将严查假货。")
