@@ -103,6 +103,8 @@ def iter_rows(
     def rows() -> Iterator[tuple]:
         try:
             yield from cursor
+        except sqlite3.Error as exc:  # a later row can fail too (bad JSON, a time limit)
+            raise ExportError(f"SQL error: {exc}") from None
         finally:
             conn.close()
 

@@ -256,6 +256,17 @@ def test_export_sql_typo_gives_sqlites_syntax_error(tmp_path):
     assert line == 'Error: SQL error: near "selct": syntax error'
 
 
+def test_export_error_on_a_later_row_is_one_line(tmp_path):
+    db = labeled_db(tmp_path / "m.db")
+    sql = (
+        "select id, json_extract(case when id = 'zh2' then 'bad' else '{}' end, '$.a') "
+        "from articles order by id"
+    )
+    out = tmp_path / "o.csv"
+    result = invoke("export", "--db", str(db), "--query", sql, "-o", str(out))
+    assert one_error_line(result) == "Error: SQL error: malformed JSON"
+
+
 def test_every_canned_read_query_still_exports(tmp_path):
     db = labeled_db(tmp_path / "m.db")
     queries = load_metadata()["databases"]["mediastance"]["queries"]
