@@ -215,7 +215,7 @@ PAGE_STAGES = {
     "date": lambda mp: mp.setattr(
         collectors.extract,
         "find_published",
-        fail_for(collectors.extract.find_published, _victim_text),
+        fail_for(collectors.extract.find_published, lambda page, **kw: kw["url"] == VICTIM),
     ),
     "language": lambda mp: mp.setattr(
         collectors.extract,

@@ -10,7 +10,7 @@ import pytest
 
 from collectors import extract
 from collectors.decode import decode
-from collectors.extract import extract_article, find_published, paragraph_text
+from collectors.extract import densest_block_text, extract_article, find_published, parse_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MANIFEST = json.loads((FIXTURES / "web.json").read_text("utf-8"))
@@ -56,7 +56,7 @@ def test_visible_chinese_date_and_never_a_future_date():
 
 
 def test_fallback_extractor_when_trafilatura_finds_nothing(monkeypatch):
-    monkeypatch.setattr(extract, "_trafilatura", lambda html, url: None)
+    monkeypatch.setattr(extract, "_trafilatura", lambda tree, url, recall=False: None)
     body = "淘宝平台上的假货问题再次引起关注。" * 6
     html = (
         "<html><head><title>标题</title></head><body><nav><p>首页 财经 科技</p></nav>"
@@ -64,13 +64,55 @@ def test_fallback_extractor_when_trafilatura_finds_nothing(monkeypatch):
         "<footer><p>版权所有</p></footer></body></html>"
     )
     article = extract_article(html, url="http://news.example/a", today=TODAY)
-    assert article["extractor"] == extract.PARAGRAPHS
+    assert article["extractor"] == extract.BLOCK
     assert article["text"] == f"{body}\n阿里巴巴表示将加强打假。"
     assert (article["title"], article["language"], article["script"]) == ("标题", "zh", "Hans")
     assert article["outlet"] == "news.example"
 
 
-def test_paragraph_text_of_a_page_without_paragraphs_is_empty():
-    from bs4 import BeautifulSoup
+def test_densest_block_of_a_page_without_text_is_empty():
+    assert densest_block_text(parse_html("<html><body><br></body></html>")) == ""
 
-    assert paragraph_text(BeautifulSoup("<html><body>nothing</body></html>", "lxml")) == ""
+
+# -- dates on page layouts that mislead (tests/fixtures/make_layout_fixtures.py) ----------
+
+LAYOUTS = FIXTURES / "layouts"
+
+
+def layout(name: str) -> str:
+    return decode((LAYOUTS / name).read_bytes())[0]
+
+
+@pytest.mark.parametrize(
+    "name, url, expected",
+    [
+        # A "latest news" box with earlier dates precedes the byline (GB18030 bytes).
+        ("zh_date_byline_under_headline.html", "http://news-zh.example/finance/c_1.htm", "2015-01-23"),
+        # Updated and first-published dates in one byline: the URL's date breaks the tie...
+        ("zh_date_two_in_byline.html", "http://news-zh.example/2015-01/23/c_2.htm", "2015-01-23"),
+        # ...and without it, the first byline date stands.
+        ("zh_date_two_in_byline.html", "http://news-zh.example/finance/c_2.htm", "2015-01-24"),
+        # No date by the headline: the URL's date beats the related list's.
+        ("zh_date_none_by_headline.html", "http://news-zh.example/20150123/n401.shtml", "2015-01-23"),
+        # English: "Related" dates in a sidebar before the story, a copyright year after.
+        ("en_date_byline_with_sidebar.html", "http://ledger.example/business/review.html", "2016-03-03"),
+    ],
+)  # fmt: skip
+def test_a_byline_date_beats_lists_related_links_and_footers(name, url, expected):
+    assert find_published(layout(name), url=url, today=TODAY) == expected
+    assert extract_article(layout(name), url=url, today=TODAY)["published"] == expected
+
+
+def test_without_a_byline_or_url_date_a_related_list_date_is_not_taken():
+    html = layout("zh_date_none_by_headline.html")
+    assert find_published(html, url="http://news-zh.example/finance/n401.shtml", today=TODAY) != (
+        "2014-12-30"
+    )
+
+
+def test_metadata_beats_the_byline_unless_it_is_in_the_future():
+    html = layout("zh_date_two_in_byline.html")
+    dated = html.replace("<head>", '<head><meta name="publishdate" content="2015-01-22">')
+    assert find_published(dated, today=TODAY) == "2015-01-22"
+    future = html.replace("<head>", '<head><meta name="publishdate" content="2031-01-22">')
+    assert find_published(future, today=TODAY) == "2015-01-24"
