@@ -164,10 +164,11 @@ def measure(pages: list[Page]) -> dict:
     return result
 
 
-def warm_up(page: Page) -> None:
-    """Imports and first-call caches (htmldate, trafilatura, py3langid) are not timed."""
-    for extractor in EXTRACTORS.values():
-        extractor(page)
+def warm_up(pages: list[Page]) -> None:
+    """Imports and first-call caches (justext stoplists, py3langid) are not timed."""
+    for page in pages:
+        for extractor in EXTRACTORS.values():
+            extractor(page)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         pages = list(load(root))[: args.limit]
         say(f"{language}: {len(pages)} pages from {root}")
-        warm_up(pages[0])
+        warm_up(pages[:3])
         results[language] = measure(pages)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))

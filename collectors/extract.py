@@ -13,8 +13,10 @@ hand-labelled Chinese pages and the scrapinghub English set), not for any site:
   them out lost about 25 points of character F1 there;
 - precision first, with trafilatura's fallbacks; when that keeps only a scrap of what a
   recall-minded pass finds (a reprint notice instead of the story), the recall pass wins;
-- when trafilatura finds (almost) nothing, the densest text block of the page is taken
-  (``extractor`` = ``densest-block``).
+- the densest text block of the page (``extractor`` = ``densest-block``) is taken when
+  trafilatura finds (almost) nothing, and when it holds at least half of what
+  trafilatura kept: the rest is then a layout table's navigation rows and related
+  links (about +1.5 points of character F1 on Chinese pages, none lost in English).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import load_html
 
 from collectors.faults import stage
-from mediastance.language import detect_language, detect_script
+from mediastance.language import HAN, detect_language, detect_script
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,12 @@ TRAFILATURA = f"trafilatura {trafilatura.__version__}"
 TRAFILATURA_RECALL = f"{TRAFILATURA} (recall)"
 BLOCK = "densest-block"
 MIN_TEXT = 80  # characters; less than this from trafilatura means it missed the body
+SCRIPT_SAMPLE = 1000  # characters of text that tell Traditional from Simplified
 # The precision pass is "a scrap" when shorter than this and than this share of recall's.
 SCRAP_CHARS, SCRAP_SHARE = 300, 0.3
+# The densest block replaces trafilatura's text when it is at least this long and holds
+# at least this share of it.
+MIN_BLOCK, BLOCK_SHARE = 200, 0.5
 
 # Elements whose text is never article text, and those that break lines.
 SKIP = frozenset(("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
@@ -81,9 +87,14 @@ def extract_article(
         "outlet": meta["sitename"] or urlsplit(url).hostname,
         "canonical_url": canonical_url(tree, url),
         "language": language,
-        "script": detect_script(f"{title or ''}{text}") if language == "zh" else None,
+        "script": _script(title, text) if language == "zh" else None,
         "extractor": extractor if text else None,
     }
+
+
+def _script(title: str | None, text: str) -> str | None:
+    # A sample tells the script; converting a whole long page costs milliseconds.
+    return detect_script(f"{title or ''}{text[:SCRIPT_SAMPLE]}")
 
 
 def parse_html(html: str) -> HtmlElement | None:
@@ -115,10 +126,13 @@ def main_text(tree: HtmlElement, url: str) -> tuple[str, str]:
         recalled = _text(_trafilatura(tree, url, recall=True))
         if len(recalled) >= MIN_TEXT and len(precise) < SCRAP_SHARE * len(recalled):
             text, extractor = recalled, TRAFILATURA_RECALL
-    if len(text) < MIN_TEXT:
-        block = densest_block_text(tree)
-        if len(block) > len(text):
-            text, extractor = block, BLOCK
+    block = densest_block_text(tree)
+    if len(text) < MIN_TEXT and len(block) > len(text):
+        text, extractor = block, BLOCK
+    elif BLOCK_SHARE * len(text) <= len(block) < len(text) and len(block) >= MIN_BLOCK:
+        # One block holds most of what trafilatura kept; the rest is the layout table's
+        # navigation rows, related links and page furniture around it.
+        text, extractor = block, BLOCK
     return text, extractor
 
 
@@ -148,33 +162,31 @@ def densest_block_text(tree: HtmlElement) -> str:
 
     "Its own" is the text of its text nodes and inline children (``<p>``, ``<br>``,
     ``<font>``...), so a layout table's cell that holds the article beats the table
-    around it, and a list of links scores nothing.
+    around it, and a list of links scores nothing. One walk over the tree.
     """
-    best, best_score = None, 0
-    for element in tree.iter():
+    scores: dict[HtmlElement, list[int]] = {}  # owner → [text chars, link chars]
+    stack: list[tuple[HtmlElement, HtmlElement, bool]] = [(tree, tree, False)]
+    while stack:
+        element, owner, in_link = stack.pop()
         tag = _tag(element)
-        if tag is None or tag in SKIP or tag in ("html", "a") or _inside(element, SKIP):
+        if tag is None or tag in SKIP:
             continue
-        score = _own_text_score(element)
-        if score > best_score:
-            best, best_score = element, score
+        if tag not in INLINE:
+            owner = element
+        in_link = in_link or tag == "a"
+        counts = scores.setdefault(owner, [0, 0])
+        counts[in_link] += len((element.text or "").strip())
+        for child in reversed(element):
+            stack.append((child, owner, in_link))
+            tail = len((child.tail or "").strip())
+            if tail:
+                counts[in_link] += tail
+    best, best_score = None, 0
+    for owner, (text, links) in scores.items():
+        score = text - 2 * links
+        if score > best_score and _tag(owner) != "html":
+            best, best_score = owner, score
     return _block_text(best) if best is not None else ""
-
-
-def _own_text_score(element: HtmlElement) -> int:
-    text = len((element.text or "").strip())
-    links = 0
-    for child in element:
-        tag = _tag(child)
-        if tag in INLINE and tag != "br":
-            length = len("".join(child.itertext()).strip())
-            in_links = length if tag == "a" else sum(
-                len("".join(a.itertext()).strip()) for a in child.iter("a")
-            )  # fmt: skip
-            links += in_links
-            text += length - in_links
-        text += len((child.tail or "").strip())
-    return text - 2 * links
 
 
 def _block_text(element: HtmlElement) -> str:
@@ -200,32 +212,55 @@ def _tag(element: Any) -> str | None:
     return element.tag.lower() if isinstance(element.tag, str) else None
 
 
-def _inside(element: HtmlElement, tags: frozenset[str]) -> bool:
-    return any(_tag(parent) in tags for parent in element.iterancestors())
-
-
 # -- metadata -----------------------------------------------------------------------------
 
 
 def _page_metadata(tree: HtmlElement, url: str) -> dict[str, Any]:
-    """Title, author and site name as trafilatura finds them (without its date search)."""
+    """Title and site name as trafilatura finds them, the author from metadata or byline.
+
+    trafilatura's own author search copies the whole tree and runs a score of XPath
+    queries (4 ms a page, a fifth of the extraction); metadata and the byline by the
+    headline find the author on news pages for a fraction of that.
+    """
     found: dict[str, Any] = {"title": None, "author": None, "sitename": None}
     try:
         doc = trafilatura_metadata.examine_meta(tree)
-        if doc.author and " " not in doc.author:
+        if doc.author and " " not in doc.author and not HAN.search(doc.author):
             doc.author = None  # trafilatura's rule: a one-word meta author is a handle
         doc = trafilatura_metadata.extract_meta_json(tree, doc)
         found["title"] = doc.title or trafilatura_metadata.extract_title(tree)
-        found["author"] = doc.author or trafilatura_metadata.extract_author(tree)
+        found["author"] = doc.author
         found["sitename"] = doc.sitename or trafilatura_metadata.extract_sitename(tree)
     except Exception as exc:  # noqa: BLE001 - a third-party parser on hostile HTML
         log.warning("trafilatura metadata failed on %s: %s", url, exc)
     og_site = _meta(tree, "og:site_name")
     found["sitename"] = og_site or (found["sitename"] or "").lstrip("@") or None
     found["title"] = found["title"] or _title(tree)
-    found["author"] = found["author"] or _meta(tree, "author")
+    found["author"] = found["author"] or _byline_author(tree)
     found["lang"] = _html_lang(tree)
     return found
+
+
+# "作者：李镕", "记者 周晓岚", "By Hannah Whitcombe"
+BYLINE_AUTHOR = re.compile(
+    r"(?:作者|記者|记者|撰文|文)\s*[:：|]?\s*(?P<zh>[\u4e00-\u9fff·]{2,5})"
+    r"|\b[Bb]y\s+(?P<en>[A-Z][\w.'-]+(?:\s+(?:[A-Z][\w.'-]+|de|van|von|al)){1,3})"
+)
+
+
+def _byline_author(tree: HtmlElement) -> str | None:
+    """An author element (itemprop, rel or class "author"), else a byline by the headline."""
+    for element in tree.xpath(
+        './/*[@itemprop="author" or @rel="author" or contains(@class, "author")]'
+    ):
+        text = _clean(element.text_content())
+        if 1 < len(text) < 60 and "\n" not in text:
+            return text
+    for _, text in _headline_window(tree):
+        match = BYLINE_AUTHOR.search(text)
+        if match:
+            return match.group("zh") or match.group("en")
+    return None
 
 
 def canonical_url(tree: HtmlElement, url: str) -> str | None:
@@ -377,6 +412,15 @@ def _json_dates(data: Any) -> Iterator[str]:
 
 def _byline_dates(tree: HtmlElement, today: dt.date) -> Iterator[str]:
     """Visible dates just below (or just above) the headline, outside links and lists."""
+    for _, text in _headline_window(tree):
+        yield from _dates_in(text, today)
+
+
+def _headline_window(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    """Text next to the h1 where bylines sit: after it, then a dateline just above it.
+
+    Text in links, lists, footers and sidebars is left out: related stories live there.
+    """
     headline = tree.find(".//h1")
     if headline is None or not _clean(headline.text_content()):
         return
@@ -391,11 +435,10 @@ def _byline_dates(tree: HtmlElement, today: dt.date) -> Iterator[str]:
             before.append((element, text))
             continue
         if not _off_byline(element):
-            yield from _dates_in(text, today)
+            yield element, text
         after += len(text.strip())
         if after > HEADLINE_WINDOW:
             break
-    # A dateline printed above the headline counts when nothing follows it.
     tail, length = [], 0
     for element, text in reversed(before):
         length += len(text.strip())
@@ -404,7 +447,7 @@ def _byline_dates(tree: HtmlElement, today: dt.date) -> Iterator[str]:
         tail.append((element, text))
     for element, text in reversed(tail):
         if not _off_byline(element):
-            yield from _dates_in(text, today)
+            yield element, text
 
 
 def _visible_dates(tree: HtmlElement, today: dt.date) -> Iterator[tuple[HtmlElement, str]]:
@@ -486,7 +529,7 @@ def _valid(year: int, month: int, day: int, today: dt.date) -> str | None:
 
 
 def _htmldate(tree: HtmlElement, today: dt.date) -> str | None:
-    for extensive in (False, True):
+    for extensive in (False,):
         try:
             found = htmldate.find_date(
                 tree,

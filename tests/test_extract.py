@@ -116,3 +116,15 @@ def test_metadata_beats_the_byline_unless_it_is_in_the_future():
     assert find_published(dated, today=TODAY) == "2015-01-22"
     future = html.replace("<head>", '<head><meta name="publishdate" content="2031-01-22">')
     assert find_published(future, today=TODAY) == "2015-01-24"
+
+
+def test_a_layout_table_page_keeps_the_story_cell_not_the_furniture():
+    html = layout("zh_layout_table_gbk.html")
+    article = extract_article(html, url="http://news-zh.example/news/a1.htm", today=TODAY)
+    assert article["extractor"] == extract.BLOCK
+    assert article["text"].startswith("本报讯 记者从市工商局获悉")
+    assert article["text"].endswith("发现售假行为可拨打12315投诉举报。")
+    for furniture in ("首页", "今日推荐", "相关报道", "网购纠纷投诉量上升", "发表评论", "版权所有"):
+        assert furniture not in article["text"]
+    # The byline under the bold headline; the related list's March dates come later.
+    assert (article["published"], article["language"]) == ("2005-04-05", "zh")
