@@ -539,6 +539,58 @@ def sources(options: Options) -> None:
         click.echo("\t".join("" if v is None else str(v) for v in row.values()))
 
 
+@cli.command()
+@common_options
+@click.option("--since", help="Window of what was recorded: 24h, 7d, 90m ([notify] since).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "markdown", "text"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default stdout).")
+@click.option("--send", is_flag=True, help="Also send it by mail and webhook ([notify]).")
+def brief(options: Options, since: str | None, fmt: str, output: str | None, send: bool) -> None:
+    """A one-page bilingual digest: alerts, top stories, new statements, EN/ZH gaps.
+
+    \b
+    Example:
+        mediastance brief --db coverage.db --since 24h --format html -o brief.html
+        MEDIASTANCE_SMTP_USER=bot MEDIASTANCE_SMTP_PASSWORD=... mediastance brief --send
+    """
+    from mediastance.alerts import compute_alerts
+    from mediastance.brief import build_brief, render, since_from_duration
+    from mediastance.config import parse_duration
+    from mediastance.notify import deliver
+
+    config = options.config
+    seconds = parse_duration(since or config.notify.since)
+    if seconds is None:
+        raise UsageFailure(f"--since {since}: use a duration like 24h, 7d or 90m")
+    if output:
+        check_output_path(output, "-o/--output")
+    db = options.open(create=False)
+    compute_alerts(db, config)
+    start = since_from_duration(seconds)
+    text = render(build_brief(db, config, since=start), fmt)
+    if output:
+        with open_output(output, "-o/--output") as out:
+            out.write(text)
+    else:
+        click.echo(text, nl=False)
+    if send:
+        results = deliver(db, config, since=start, force=True)
+        if not results:
+            raise UsageFailure(
+                "--send: no channel in [notify]; set smtp_host and mail_to, or webhook_url"
+            )
+        for result in results:
+            options.log(result.line())
+        if any(r.status == "failed" for r in results):
+            sys.exit(1)
+
+
 def main() -> None:  # pragma: no cover - console entry
     cli(prog_name="mediastance")
 

@@ -74,6 +74,70 @@ class ModelSettings:
     precision: str = "auto"
 
 
+ALERT_KINDS = ("volume_spike", "tone_drop", "hostile_statement", "statement_gap")
+# Each kind's thresholds and their defaults (README, "Alerts"); mediastance/alerts.py
+# says what each one means. A user's [[alerts]] table names only what it changes.
+ALERT_PARAMETERS: dict[str, dict[str, float]] = {
+    "volume_spike": {
+        "baseline_days": 14,
+        "min_articles": 3,
+        "min_ratio": 2.0,
+        "min_score": 3.5,
+        "merge_days": 2,
+    },
+    "tone_drop": {
+        "baseline_days": 14,
+        "min_articles": 3,
+        "min_baseline_articles": 5,
+        "min_drop": 0.25,
+        "min_score": 3.0,
+        "merge_days": 2,
+    },
+    "hostile_statement": {"min_confidence": 0.8},
+    "statement_gap": {"min_gap": 2.0, "min_similarity": 0.0},
+}
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """One ``[[alerts]]`` table: a detector, its thresholds and what it watches.
+
+    Empty ``targets`` / ``organisations`` mean every configured target.
+    """
+
+    kind: str
+    name: str
+    params: dict[str, float] = field(default_factory=dict, hash=False)
+    targets: tuple[str, ...] = ()
+    languages: tuple[str, ...] = LANGUAGES
+    organisations: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+SMTP_SECURITY = ("starttls", "ssl", "none")
+SMTP_USER_ENV = "MEDIASTANCE_SMTP_USER"
+SMTP_PASSWORD_ENV = "MEDIASTANCE_SMTP_PASSWORD"
+WEBHOOK_URL_ENV = "MEDIASTANCE_WEBHOOK_URL"
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """``[notify]``: where the brief goes. Credentials only ever come from the environment."""
+
+    on_run: bool = True
+    since: str = "24h"
+    subject_prefix: str = "mediastance"
+    datasette_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_ca_file: str = ""
+    mail_from: str = ""
+    mail_to: tuple[str, ...] = ()
+    webhook_url: str = ""
+    timeout: float = 20.0
+
+
 @dataclass(frozen=True)
 class Config:
     database_path: str
@@ -83,6 +147,8 @@ class Config:
     targets: tuple[Target, ...]
     sources: tuple[Source, ...]
     files: tuple[str, ...] = field(default=())
+    alerts: tuple[AlertRule, ...] = ()
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     def target(self, name: str) -> Target:
         for target in self.targets:
@@ -137,8 +203,8 @@ def load_config_text(text: str, *, label: str = "config") -> Config:
     return _validate(tomllib.loads(default_config_text()), user, label=label, files=())
 
 
-_TABLES = ("database", "fetch", "topic", "model")
-_LISTS = ("targets", "sources")
+_TABLES = ("database", "fetch", "topic", "model", "notify")
+_LISTS = ("targets", "sources", "alerts")
 
 
 def _validate(default: dict, user: dict, *, label: str, files: tuple[str, ...]) -> Config:
@@ -164,6 +230,8 @@ def _validate(default: dict, user: dict, *, label: str, files: tuple[str, ...]) 
         targets=_targets(check, merged["targets"]),
         sources=_sources(check, merged["sources"]),
         files=files,
+        alerts=_alerts(check, merged["alerts"]),
+        notify=_notify(check, merged["notify"]),
     )
 
 
@@ -348,3 +416,117 @@ def _sources(check: _Checker, items: list) -> tuple[Source, ...]:
             )
         )
     return tuple(sources)
+
+
+def _alerts(check: _Checker, items: list) -> tuple[AlertRule, ...]:
+    rules = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        where = f"[[alerts]][{i}]"
+        if not isinstance(item, dict):
+            raise check.fail(where, "must be a table")
+        kind = check.string(item, "alerts", "kind", where=where)
+        if kind not in ALERT_KINDS:
+            raise check.fail(f"{where}.kind", f"must be one of {', '.join(ALERT_KINDS)}")
+        defaults = ALERT_PARAMETERS[kind]
+        check.known(
+            item,
+            where,
+            ("kind", "name", "targets", "languages", "organisations", "enabled", *defaults),
+        )
+        name = item.get("name", kind)
+        if not isinstance(name, str) or not name.strip():
+            raise check.fail(f"{where}.name", f"must be a non-empty string, got {name!r}")
+        if name in seen:
+            raise check.fail(f"{where}.name", f"repeats alert rule {name!r}")
+        seen.add(name)
+        params = {}
+        for key, default in defaults.items():
+            if key not in item:
+                params[key] = float(default)
+            elif isinstance(default, int):
+                params[key] = float(check.integer(item, where, key))
+            else:
+                params[key] = check.number(item, where, key)
+        languages = check.strings(item, where, "languages", required=False) or LANGUAGES
+        for language in languages:
+            if language not in LANGUAGES:
+                raise check.fail(f"{where}.languages", f"must be among {', '.join(LANGUAGES)}")
+        enabled = item.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise check.fail(f"{where}.enabled", f"must be true or false, got {enabled!r}")
+        rules.append(
+            AlertRule(
+                kind=kind,
+                name=name,
+                params=params,
+                targets=check.strings(item, where, "targets", required=False),
+                languages=languages,
+                organisations=check.strings(item, where, "organisations", required=False),
+                enabled=enabled,
+            )
+        )
+    return tuple(rules)
+
+
+_SECRET_KEYS = ("password", "smtp_password", "user", "username", "smtp_user", "login")
+
+
+def _notify(check: _Checker, table: dict) -> NotifySettings:
+    where = "[notify]"
+    secret = sorted(set(table) & set(_SECRET_KEYS))
+    if secret:
+        raise check.fail(
+            f"{where}.{secret[0]}",
+            f"is not read from a file: set ${SMTP_USER_ENV} and ${SMTP_PASSWORD_ENV} "
+            "in the environment instead",
+        )
+    check.known(table, where, tuple(NotifySettings.__dataclass_fields__))
+
+    def text(key: str) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise check.fail(f"{where}.{key}", f"must be a string, got {value!r}")
+        return value.strip()
+
+    on_run = table.get("on_run", True)
+    if not isinstance(on_run, bool):
+        raise check.fail(f"{where}.on_run", f"must be true or false, got {on_run!r}")
+    since = text("since")
+    if parse_duration(since) is None:
+        raise check.fail(f"{where}.since", f"must be a duration like 24h, 7d or 90m, got {since!r}")
+    security = text("smtp_security")
+    if security not in SMTP_SECURITY:
+        raise check.fail(f"{where}.smtp_security", f"must be one of {', '.join(SMTP_SECURITY)}")
+    webhook = text("webhook_url")
+    if webhook and not webhook.lower().startswith(("http://", "https://")):
+        raise check.fail(f"{where}.webhook_url", f"must be an http(s) URL, got {webhook!r}")
+    mail_to = check.strings(table, where, "mail_to")
+    host = text("smtp_host")
+    if host and mail_to and not text("mail_from"):
+        raise check.fail(f"{where}.mail_from", "is missing (mail needs a sender address)")
+    return NotifySettings(
+        on_run=on_run,
+        since=since,
+        subject_prefix=text("subject_prefix"),
+        datasette_url=text("datasette_url"),
+        smtp_host=host,
+        smtp_port=check.integer(table, where, "smtp_port", minimum=1),
+        smtp_security=security,
+        smtp_ca_file=text("smtp_ca_file"),
+        mail_from=text("mail_from"),
+        mail_to=mail_to,
+        webhook_url=webhook,
+        timeout=check.number(table, where, "timeout", minimum=0.001),
+    )
+
+
+_DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> int | None:
+    """Seconds in ``"24h"``, ``"7d"``, ``"90m"``, ``"2w"``; None when not such a duration."""
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in _DURATION_UNITS or not text[:-1].isdigit():
+        return None
+    return int(text[:-1]) * _DURATION_UNITS[text[-1]]

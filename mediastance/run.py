@@ -171,6 +171,8 @@ class RunReport:
     errors: list[str] = field(default_factory=list)
     abandoned: list[int] = field(default_factory=list)
     duration_s: float = 0.0
+    alerts: dict[str, int] | None = None
+    deliveries: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -192,8 +194,11 @@ class RunReport:
             lines.append(f"analysis: {parts or 'nothing to do'}")
         elif self.analysis_skipped:
             lines.append(f"analysis: skipped ({self.analysis_skipped})")
+        if self.alerts and any(self.alerts.values()):  # only what happened
+            lines.append(f"alerts: new {self.alerts['new']}, updated {self.alerts['updated']}")
         totals = ", ".join(f"{k} {v}" for k, v in self.totals.items())
         lines.append(f"run {self.run_id} {self.status} in {self.duration_s:.1f}s: {totals}")
+        lines.extend(f"delivery: {d}" for d in self.deliveries)
         lines.extend(f"error: {e}" for e in self.errors)
         return lines
 
@@ -297,6 +302,8 @@ def _run_stages(
             report.analysis.update(_stories(db, config, encoder=encoder, progress=progress))
         else:
             report.analysis_skipped = "--no-analyze"
+        # Alerts read the labels and stories, so they come last (mediastance/alerts.py).
+        report.alerts = _alerts(db, config)
         ensure_db_shape(db)
     except (RunInterrupted, KeyboardInterrupt) as exc:
         failed = True
@@ -316,6 +323,8 @@ def _run_stages(
         report.status = "partial"
     else:
         report.status = "ok"
+    if report.status != "failed" and config.notify.on_run:
+        report.deliveries = _deliver(db, config, run_id)
     report.duration_s = round(time.monotonic() - started, 3)
     _finish(db, report)
     for line in report.summary_lines():
@@ -379,6 +388,23 @@ def _stories(
     return {f"stories_{k}": int(v) for k, v in counts.items() if v}
 
 
+def _alerts(db: sqlite_utils.Database, config: Config) -> dict[str, int]:
+    from mediastance.alerts import compute_alerts
+
+    return compute_alerts(db, config)
+
+
+def _deliver(db: sqlite_utils.Database, config: Config, run_id: int) -> list[str]:
+    """Send the brief where [notify] says; a failure is recorded, never raised."""
+    from mediastance.notify import deliver
+
+    try:
+        return [d.line() for d in deliver(db, config, run_id=run_id) if d.status != "skipped"]
+    except Exception as exc:  # a bug in rendering must not cost the night's collection
+        log.exception("run %s: delivering the brief failed", run_id)
+        return [f"brief not delivered: {type(exc).__name__}: {exc}"]
+
+
 def _finish(db: sqlite_utils.Database, report: RunReport) -> None:
     totals = report.totals
     analysis = report.analysis or {}
@@ -387,6 +413,8 @@ def _finish(db: sqlite_utils.Database, report: RunReport) -> None:
         "analysis": report.analysis,
         "analysis_skipped": report.analysis_skipped,
         "abandoned_runs": report.abandoned,
+        "alerts": report.alerts,
+        "deliveries": report.deliveries,
     }
     finish_run(
         db,

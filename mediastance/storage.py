@@ -694,3 +694,56 @@ def m013_stance_evidence_score(db: sqlite_utils.Database) -> None:
     # p_* columns are the article's aggregate distribution).
     if "evidence_score" not in db["stances"].columns_dict:
         db["stances"].add_column("evidence_score", float)
+
+
+@migrations()
+def m014_alerts(db: sqlite_utils.Database) -> None:
+    # Alerts (mediastance/alerts.py) and their deliveries by mail and chat
+    # (mediastance/notify.py). `key` is (kind, target, language, window): an event found
+    # again by a later run updates its row and is never alerted twice. A delivery row
+    # lists the alerts it carried, so a failed send is retried by the next run.
+    db["alerts"].create(
+        {
+            "id": str,
+            "key": str,
+            "kind": str,
+            "rule": str,
+            "target": str,
+            "language": str,
+            "organisation": str,
+            "window_start": str,
+            "window_end": str,
+            "observed": float,
+            "expected": float,
+            "score": float,
+            "summary": str,
+            "evidence_articles": str,
+            "evidence_statements": str,
+            "story_id": str,
+            "first_seen": str,
+            "updated_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+    )
+    db["alerts"].create_index(["key"], unique=True)
+    db["alerts"].create_index(["kind", "target", "language", "window_end"])
+    db["alerts"].create_index(["first_seen"])
+    db["deliveries"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "channel": str,
+            "destination": str,
+            "subject": str,
+            "since": str,
+            "status": str,
+            "error": str,
+            "alert_ids": str,
+            "retry_of": int,
+            "attempted_at": str,
+        },
+        pk="id",
+    )
+    db["deliveries"].create_index(["channel", "status"])
+
