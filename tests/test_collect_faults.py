@@ -311,3 +311,24 @@ def test_an_interrupted_run_is_closed_failed_not_left_running(db, monkeypatch):
     (row,) = db["runs"].rows
     assert (row["status"], row["message"]) == ("failed", "KeyboardInterrupt: ")
     assert row["finished_at"] is not None
+
+
+def test_a_feed_with_a_bom_and_an_invalid_byte_is_read_and_the_run_goes_on(db, fixtures_dir):
+    """The bytes that once raised UnicodeDecodeError and stored nothing for any source."""
+    feed = (fixtures_dir / "decode/feed_bom_invalid_byte.xml").read_bytes()
+    feed = feed.replace(b"http://news-en.example/", b"http://127.0.0.3/en/")
+    feed = feed.replace(b"http://news-zh.example/", b"http://127.0.0.3/zh/")
+
+    def bom_daily(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == DAILY_FEED:
+            return httpx.Response(200, content=feed, headers={"Content-Type": "application/xml"})
+        return handler(request)
+
+    client = httpx.Client(transport=httpx.MockTransport(bom_daily))
+    summary = collect(db, load_config_text(CONFIG), client=client)
+    assert stored_urls(db) == [u for u in HEALTHY if "127.0.0.3" not in u]
+    assert [(e["url"], e["kind"], e["error"]) for e in errors(db)] == [
+        ("http://127.0.0.3/en/2016/05/14/alibaba-counterfeits.html", "fetch", "HTTP 404"),
+        ("http://127.0.0.3/zh/2016-05/14/c_1118870001.htm", "fetch", "HTTP 404"),
+    ]  # both items were read from the feed; their pages are simply not there
+    assert (summary.sources["Daily"].status, summary.status) == ("ok", "ok")
