@@ -273,7 +273,12 @@ def make_datasette(
     cache off.
     """
     from datasette.app import Datasette
+    from datasette.plugins import pm
 
+    from mediastance import datasette_search
+
+    if not pm.is_registered(datasette_search):  # the search box over the word index
+        pm.register(datasette_search, name="mediastance-search")
     ds = Datasette(
         metadata=load_metadata(auth=auth, user=user),
         settings=SETTINGS,

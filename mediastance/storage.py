@@ -21,6 +21,8 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from mediastance import search as word_search
+
 BUSY_TIMEOUT_MS = 30_000
 CHUNK = 200
 
@@ -302,6 +304,7 @@ def open_db(
             db.execute("PRAGMA synchronous = NORMAL")
         except Exception as exc:  # sqlite3.DatabaseError: "file is not a database"
             raise StorageError(f"{p}: cannot open as SQLite ({exc}); check --db") from exc
+    word_search.register_functions(db.conn)  # the word-search triggers call it on every write
     return db
 
 
@@ -331,6 +334,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Apply pending migrations, then make sure FTS and views exist. Idempotent."""
     from mediastance import views  # views depend on the tables created above
 
+    word_search.register_functions(db.conn)
     migrations.apply(db)
     for table, columns in FTS_TABLES.items():
         # enable_fts creates the index, fills it and adds the triggers in three separate
@@ -747,3 +751,12 @@ def m014_alerts(db: sqlite_utils.Database) -> None:
     )
     db["deliveries"].create_index(["channel", "status"])
 
+
+@migrations()
+def m015_word_search(db: sqlite_utils.Database) -> None:
+    # The trigram index cannot match a term shorter than three characters, and most
+    # Chinese words are two (假货, 打假): a second, word-level index per searchable table,
+    # with Han runs as character pairs, Simplified (mediastance/search.py). It answers
+    # the table pages' search box in Datasette (issue 21).
+    for table in word_search.SEARCH_INDEXES:
+        word_search.create_search_index(db, table)

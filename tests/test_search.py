@@ -1,0 +1,262 @@
+"""The word index (mediastance/search.py) and Datasette's table search box over it."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from mediastance import search
+from mediastance.language import to_simplified
+from mediastance.serve import make_datasette
+from mediastance.storage import ensure_db_shape, open_db, save_rows
+
+DB = "mediastance"
+HAN = search.HAN + "+"
+ARTICLES = [
+    {
+        "id": "a1",
+        "canonical_url": "u1",
+        "title": "淘宝打假",
+        "text": "国家工商总局批评淘宝售卖假货。阿里巴巴回应称，打假需要品牌方配合。",
+        "published": "2015-01-28",
+    },
+    {
+        "id": "a2",
+        "canonical_url": "u2",
+        "title": "阿里巴巴遭國際反假冒聯盟暫停會員資格",
+        "text": "國際反假冒聯盟指淘寶上的假貨問題嚴重。Alibaba稱聯盟被私利綁架。",
+        "published": "2016-05-14",
+    },
+    {
+        "id": "a3",
+        "canonical_url": "u3",
+        "title": "IACC suspends Alibaba",
+        "text": "Brands protested that counterfeits are sold on Taobao; 假货 is the word.",
+        "published": "2016-05-13",
+    },
+    {
+        "id": "a4",
+        "canonical_url": "u4",
+        "title": "Port volumes rise",
+        "text": "West coast ports handled more containers. 货运量上升，假期将至。",
+        "published": "2016-05-20",
+    },
+]
+
+
+@pytest.fixture
+def db():
+    db = open_db(memory=True)
+    ensure_db_shape(db)
+    save_rows(db, "articles", ARTICLES, pk="id")
+    return db
+
+
+def found(db, table: str, query: str) -> list[str]:
+    match = search.match_query(query)
+    pk = "id"
+    sql = f"select {pk} from [{table}] where rowid in ({search.ranked_rowids_sql(table)})"
+    return sorted(r[0] for r in db.execute(sql, [match]))
+
+
+def like_truth(db, table: str, term: str) -> list[str]:
+    """Rows whose columns contain the term, both sides in Simplified characters."""
+    columns = list(search.SEARCH_INDEXES[table])
+    wanted = to_simplified(term)
+    return sorted(
+        row["id"]
+        for row in db[table].rows
+        if any(wanted in to_simplified(row[c] or "") for c in columns)
+    )
+
+
+def test_index_text_pairs_han_runs_in_simplified():
+    assert search.index_text("淘寶售賣假貨 Alibaba, 2016年") == (
+        " 淘宝 宝售 售卖 卖假 假货 货  Alibaba, 2016 年 "
+    )
+    assert search.index_text("No Chinese here") == "No Chinese here"
+    assert search.index_text(None) is None
+
+
+def test_match_query_terms_phrases_and_prefixes():
+    assert search.match_query("假货") == '"假货"'
+    assert search.match_query("假貨 Alibaba") == '"假货" AND "Alibaba"'
+    assert search.match_query("国际反假冒联盟") == '"国际 际反 反假 假冒 冒联 联盟"'
+    assert search.match_query("假") == '"假" *'  # also the first of 假货, 假冒 ...
+    assert search.match_query("A股") == '"A 股" *'
+    assert search.match_query("股A") == '"股 A"'  # 股 ends its run in the text too
+    assert search.match_query('"国际 反假冒" counterf*') == '"国际 际反 反假 假冒" AND "counterf" *'
+    assert search.match_query('say "it') == '"say" AND "it"'  # unbalanced quote
+    assert search.match_query("!! ，") is None
+    assert search.match_query("   ") is None
+
+
+def test_every_chinese_substring_is_found_as_like_finds_it(db):
+    # Ground truth: LIKE over the Simplified text. Every substring of 1-6 Han
+    # characters of the corpus (and a sample of ones absent from it) must find exactly
+    # the rows that contain it, whatever the script of the text or the query.
+    runs = [run for a in ARTICLES for c in ("title", "text") for run in re.findall(HAN, a[c])]
+    terms = set()
+    for run in runs:
+        for size in range(1, 7):
+            terms.update(run[i : i + size] for i in range(len(run) - size + 1))
+    rng = random.Random(21)
+    chars = "".join(runs)
+    terms.update("".join(rng.sample(chars, 2)) for _ in range(100))
+    assert len(terms) > 400
+    for term in sorted(terms):
+        assert found(db, "articles", term) == like_truth(db, "articles", term), term
+
+
+def test_mixed_terms_english_words_and_stems(db):
+    assert found(db, "articles", "假货 Alibaba") == ["a2", "a3"]
+    assert found(db, "articles", "假货 Taobao") == ["a3"]
+    assert found(db, "articles", "counterfeit") == ["a3"]  # porter: counterfeits
+    assert found(db, "articles", "Alibaba稱") == ["a2"]  # Latin then Han, no space
+    assert found(db, "articles", "假 port") == ["a4"]  # 假期, ports
+    assert found(db, "articles", "brands protested") == ["a3"]
+
+
+def test_triggers_keep_the_index_in_step(db):
+    db["articles"].update("a1", {"text": "内容已更新"})
+    assert found(db, "articles", "假货") == ["a2", "a3"]
+    assert found(db, "articles", "淘宝") == ["a1", "a2"]  # a1's title still says so
+    assert found(db, "articles", "更新") == ["a1"]
+    db["articles"].delete("a2")
+    assert found(db, "articles", "假货") == ["a3"]
+    assert found(db, "articles", "反假冒") == []
+    save_rows(db, "statements", [{"id": "s1", "text": "打假", "speaker": "马云"}], pk="id")
+    assert found(db, "statements", "马云") == ["s1"]
+    db["statements"].upsert({"id": "s1", "speaker": "發言人"}, pk="id")
+    assert found(db, "statements", "马云") == []
+    assert found(db, "statements", "发言人 打假") == ["s1"]
+
+
+def test_ranked_best_first(db):
+    def ranked(query: str) -> list[str]:
+        sql = search.ranked_rowids_sql("articles")
+        id_of = dict(db.execute("select rowid, id from articles").fetchall())
+        return [id_of[r[0]] for r in db.execute(sql, [search.match_query(query)])]
+
+    assert ranked("淘宝") == ["a1", "a2"]  # a1: in its title and its text
+    assert ranked("Alibaba") == ["a3", "a2"]  # a3: in its (shorter) title
+
+
+def test_migration_indexes_existing_rows_and_is_safe_to_repeat(tmp_path: Path):
+    path = tmp_path / "m.db"
+    db = open_db(path)
+    ensure_db_shape(db)
+    save_rows(db, "articles", ARTICLES, pk="id")
+    # As a database from before the word index: no index, no triggers, not applied.
+    for table in search.SEARCH_INDEXES:
+        name = search.index_name(table)
+        for suffix in ("ai", "ad", "au"):
+            db.execute(f"drop trigger [{name}_{suffix}]")
+        db.execute(f"drop table [{name}]")
+    db.execute("delete from _sqlite_migrations where name = 'm015_word_search'")
+    db.close()
+    for _ in range(2):
+        db = open_db(path)
+        ensure_db_shape(db)
+        assert found(db, "articles", "假货") == ["a1", "a2", "a3"]
+        db.close()
+    db = open_db(path)
+    search.create_search_index(db, "articles")  # again, on a full index: same rows
+    assert found(db, "articles", "假货") == ["a1", "a2", "a3"]
+
+
+def test_a_writer_without_the_function_gets_an_error_and_writes_nothing(tmp_path: Path):
+    path = tmp_path / "m.db"
+    db = open_db(path)
+    ensure_db_shape(db)
+    db.close()
+    conn = sqlite3.connect(path)
+    with pytest.raises(sqlite3.OperationalError, match="no such function: mediastance_search"):
+        with conn:
+            conn.execute("insert into articles (id, title) values ('x', '假货')")
+    assert conn.execute("select count(*) from articles").fetchone() == (0,)
+
+
+# Datasette's own search box ------------------------------------------------------------
+
+
+def table_search(ds, table: str, query: str) -> list[dict]:
+    response = asyncio.run(
+        ds.client.get(
+            f"/{DB}/{table}.json",
+            params={"_search": query, "_shape": "objects", "_size": "max", "_nofacet": "1"},
+        )
+    )
+    assert response.status_code == 200, response.text[:500]
+    return response.json()["rows"]
+
+
+def test_table_search_box_on_a_small_database(db, tmp_path: Path):
+    path = tmp_path / "s.db"
+    db.execute(f"vacuum into '{path}'")
+    ds = make_datasette(path)
+    assert [r["id"] for r in table_search(ds, "articles", "假货")] == ["a2", "a3", "a1"]
+    assert [r["id"] for r in table_search(ds, "articles", "假貨 Alibaba")] == ["a2", "a3"]
+    assert table_search(ds, "articles", "!!") == []
+    assert len(table_search(ds, "articles", " ")) == 4  # an empty box shows everything
+    page = asyncio.run(ds.client.get(f"/{DB}/articles", params={"_search": "假货"}))
+    assert page.status_code == 200
+    assert 'value="假货"' in page.text  # the box keeps the user's words
+    assert "3 rows where search matches &#34;假货&#34;" in page.text
+    # A column search is still Datasette's own, over the trigram index.
+    response = asyncio.run(
+        ds.client.get(f"/{DB}/articles.json", params={"_search_title": "suspends"})
+    )
+    assert [r[0] for r in response.json()["rows"]] == ["a3"]
+
+
+def demo_truth(db, table: str, query: str) -> list[str]:
+    """LIKE ground truth for a query of Chinese terms and English words (every term)."""
+    columns = list(search.SEARCH_INDEXES[table])
+    ids = None
+    for term in query.split():
+        if re.search(HAN, term):
+            hits = like_truth(db, table, term)
+        else:  # a word and its endings, as the porter stemmer matches them
+            word = re.compile(rf"\b{re.escape(term)}(s|es|ed|ing|ers?)?\b", re.IGNORECASE)
+            hits = sorted(
+                r["id"] for r in db[table].rows if any(word.search(r[c] or "") for c in columns)
+            )
+        ids = hits if ids is None else sorted(set(ids) & set(hits))
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("table", "query"),
+    [
+        ("articles", "假货"),
+        ("articles", "打假"),
+        ("articles", "淘宝"),
+        ("articles", "假貨"),  # Traditional: finds the Simplified articles too
+        ("articles", "counterfeit"),
+        ("articles", "假货 Alibaba"),
+        ("statements", "假货"),
+        ("statements", "绑架"),
+        ("statements", "counterfeit"),
+    ],
+)
+def test_demo_table_search_box_finds_what_like_finds(demo_db, table, query):
+    db = open_db(demo_db)
+    truth = demo_truth(db, table, query)
+    assert truth, (table, query)  # the demo has them: a test that can fail
+    ds = make_datasette(demo_db)
+    assert sorted(r["id"] for r in table_search(ds, table, query)) == truth
+
+
+def test_demo_traditional_and_simplified_find_the_same_articles(demo_db):
+    ds = make_datasette(demo_db)
+    simplified = {r["id"]: r for r in table_search(ds, "articles", "假货")}
+    traditional = {r["id"]: r for r in table_search(ds, "articles", "假貨")}
+    assert simplified.keys() == traditional.keys()
+    scripts = {r["script"] for r in simplified.values()}
+    assert {"Hans", "Hant"} <= scripts, scripts  # the demo has both scripts
