@@ -9,17 +9,23 @@ Four kinds, each an ``[[alerts]]`` rule in the config (defaults in
     included. News counts are low, full of zero days and over-dispersed (one event brings
     many articles), so a mean ± k·sd rule misfires both ways: on a quiet target the sd is
     0 and one article "spikes"; on a busy one the sd is inflated by last week's story.
-    Instead the expected count is a *trimmed* mean of the baseline (the busiest 1 in 7
-    days dropped, so last week's spike does not raise the bar), scaled by a same-weekday
-    factor when four weeks of history hold enough articles (newsrooms publish less at
-    weekends), floored at 0.1 a day (a quiet target still gets an article every ten
-    days). The day's count is scored by its upper tail probability under a negative
-    binomial with the baseline's mean and (trimmed) variance — a Poisson when the
-    baseline is not over-dispersed — which is exact for small counts where a normal
-    approximation is not; the probability is reported as a z score (``score``). A day
-    alerts when ``score >= min_score`` (3.5, p < 0.0002), it has at least ``min_articles``
-    (3) articles and at least ``min_ratio`` (2) times the expected count. Alerting days at
-    most ``merge_days`` (2) apart are one event: one alert, its window growing.
+    Instead the expected count is a *winsorized* mean of the baseline (the busiest 1 in
+    7 days set to the next busiest, so last week's spike does not raise the bar), scaled
+    by a same-weekday factor when eight weeks of history hold enough articles (newsrooms
+    publish less at weekends; the factor is shrunk toward 1 and kept within 0.5..2),
+    floored at 0.1 a day (a quiet target still gets an article every ten days; at the
+    floor the count is taken as Poisson). The day's count is scored by its upper tail
+    probability under a negative binomial with that mean and the baseline's winsorized
+    variance, itself at least ``mean + mean²/10`` (news comes in bursts even when two
+    weeks looked calm) and widened by ``1 + 3/14`` (fourteen days estimate a variance
+    loosely). A tail
+    probability is exact for small counts where a normal approximation is not; it is
+    reported as a z score (``score``). A day alerts when ``score >= min_score`` (3.5,
+    p < 0.0002), it has at least ``min_articles`` (3) articles and at least
+    ``min_ratio`` (2) times the expected count. Alerting days at most ``merge_days`` (2)
+    apart are one event: one alert, its window growing. ``benchmarks/bench_alerts.py``
+    measures precision and recall on synthetic series with known events; each of the
+    floors above cut the false alerts on flat series there (README, "Alerts").
 ``tone_drop``
     The mean tone (p_positive − p_negative of each article) per target, language and
     day falls below the baseline's mean: the drop, in standard errors of the baseline's
@@ -58,9 +64,12 @@ from mediastance.config import AlertRule, Config
 from mediastance.storage import utcnow
 
 MIN_RATE = 0.1  # articles a day expected of a target with an empty baseline
+MIN_DISPERSION = 10.0  # variance at least mean + mean²/10: news comes in bursts
+ESTIMATE_DAYS = 3.0  # variance × (1 + 3/n): 14 days pin a variance down loosely
 MIN_SPREAD = 0.15  # tone units: the smallest article-level spread a baseline is given
-WEEKDAY_WEEKS = 4  # weeks of history behind a same-weekday factor
-WEEKDAY_MIN_ARTICLES = 28  # ... and the articles those weeks need (one a day on average)
+WEEKDAY_WEEKS = 8  # weeks of history behind a same-weekday factor
+WEEKDAY_MIN_ARTICLES = 56  # ... and the articles those weeks need (one a day on average)
+WEEKDAY_PRIOR = 3.0  # articles added to both sides of the factor: shrinks it toward 1
 MAX_EVIDENCE = 10
 SERIES_KINDS = ("volume_spike", "tone_drop")
 KIND_ORDER = ("volume_spike", "tone_drop", "hostile_statement", "statement_gap")
@@ -127,20 +136,23 @@ def z_score(p: float) -> float:
 # ---------------------------------------------------------------- series detectors
 
 
-def _trimmed(values: Sequence[float]) -> list[float]:
+def winsorized(values: Sequence[float]) -> list[float]:
+    """The busiest 1 in 7 values set to the next busiest: last week's spike cannot raise
+    the bar, and (unlike dropping them) the mean and variance are not biased low."""
     ordered = sorted(values)
-    return ordered[: len(ordered) - max(1, len(ordered) // 7)]
+    k = max(1, len(ordered) // 7)
+    return ordered[: len(ordered) - k] + [ordered[len(ordered) - k - 1]] * k
 
 
 def _weekday_factor(counts: Sequence[int], i: int) -> float:
-    """This weekday's level over the last four weeks relative to all days, in 0.5..2."""
+    """This weekday's mean over the last eight weeks relative to all days', shrunk toward
+    1 and kept within 0.5..2; 1 without eight weeks of history holding enough articles."""
     span = 7 * WEEKDAY_WEEKS
     if i < span or sum(counts[i - span : i]) < WEEKDAY_MIN_ARTICLES:
         return 1.0
-    same = sorted(counts[i - 7 * k] for k in range(1, WEEKDAY_WEEKS + 1))
-    median_same = (same[1] + same[2]) / 2
+    same = sum(counts[i - 7 * k] for k in range(1, WEEKDAY_WEEKS + 1)) / WEEKDAY_WEEKS
     mean_all = sum(counts[i - span : i]) / span
-    return min(2.0, max(0.5, (median_same + 0.5) / (mean_all + 0.5)))
+    return min(2.0, max(0.5, (same + WEEKDAY_PRIOR) / (mean_all + WEEKDAY_PRIOR)))
 
 
 def volume_day(counts: Sequence[int], i: int, params: Mapping[str, float]) -> Event | None:
@@ -148,12 +160,16 @@ def volume_day(counts: Sequence[int], i: int, params: Mapping[str, float]) -> Ev
     days = int(params["baseline_days"])
     if i < days:
         return None  # not enough history to say what is normal
-    base = _trimmed(counts[i - days : i])
+    base = winsorized(counts[i - days : i])
     mean = sum(base) / len(base)
     var = sum((x - mean) ** 2 for x in base) / max(1, len(base) - 1)
     factor = _weekday_factor(counts, i)
-    expected = max(mean * factor, MIN_RATE)
-    variance = max(var * factor * factor, expected)
+    expected = mean * factor
+    if expected < MIN_RATE:  # a (nearly) empty baseline: Poisson at the floor rate
+        expected = variance = MIN_RATE
+    else:
+        variance = max(var * factor * factor, expected + expected**2 / MIN_DISPERSION)
+        variance *= 1 + ESTIMATE_DAYS / len(base)
     observed = counts[i]
     if observed < params["min_articles"] or observed < params["min_ratio"] * expected:
         return None
