@@ -122,6 +122,10 @@ def send_email(
             f"{where}: login refused ({exc.smtp_code}); check ${SMTP_USER_ENV} / "
             f"${SMTP_PASSWORD_ENV}"
         ) from None
+    except UnicodeEncodeError:  # smtplib sends logins and envelope addresses as ASCII
+        raise DeliveryError(
+            f"{where}: the login or an address is not ASCII, which smtplib cannot send"
+        ) from None
     except (OSError, smtplib.SMTPException) as exc:  # ssl.SSLError is an OSError
         text = str(exc) or type(exc).__name__
         raise DeliveryError(f"{where}: {type(exc).__name__}: {text}") from None
