@@ -29,6 +29,7 @@ from mediastance.config import Config
 from mediastance.storage import utcnow
 
 FORMATS = ("html", "markdown", "text")
+MAX_ALERTS_PER_KIND = 4  # one page: the rest are counted, and listed in Datasette
 MAX_STORIES = 5
 MAX_STATEMENTS = 8
 MAX_GAPS = 5
@@ -38,6 +39,19 @@ KIND_TITLES = {
     "hostile_statement": "Hostile statement",
     "statement_gap": "EN/ZH statement gap",
 }
+
+# What a count of each kind is called: "1 volume spike", "3 hostile statements".
+KIND_NAMES = {
+    "volume_spike": ("volume spike", "volume spikes"),
+    "tone_drop": ("tone turn", "tone turns"),
+    "hostile_statement": ("hostile statement", "hostile statements"),
+    "statement_gap": ("EN/ZH statement gap", "EN/ZH statement gaps"),
+}
+
+
+def count_of(n: int, kind: str) -> str:
+    one, many = KIND_NAMES.get(kind, (kind, kind))
+    return f"{n} {one if n == 1 else many}"
 
 
 @dataclass
@@ -63,9 +77,7 @@ class Brief:
             en, zh = self.new_articles.get("en", 0), self.new_articles.get("zh", 0)
             return f"{head}: no alerts; {en} English, {zh} Chinese new articles"
         kinds = [k for k in KIND_ORDER if any(a["kind"] == k for a in self.alerts)]
-        parts = ", ".join(
-            f"{sum(a['kind'] == k for a in self.alerts)} {KIND_TITLES[k].lower()}" for k in kinds
-        )
+        parts = ", ".join(count_of(sum(a["kind"] == k for a in self.alerts), k) for k in kinds)
         plural = "s" if len(self.alerts) != 1 else ""
         return f"{head}: {len(self.alerts)} alert{plural} ({parts})"
 
@@ -249,6 +261,26 @@ def _counts(story: dict) -> str:
     )
 
 
+def shown_alerts(brief: Brief) -> tuple[list[dict[str, Any]], str | None]:
+    """The strongest alerts of each kind, and a line counting the others (or None)."""
+    shown: list[dict[str, Any]] = []
+    hidden: dict[str, int] = {}
+    for alert in brief.alerts:  # sorted by kind, strongest first
+        if sum(a["kind"] == alert["kind"] for a in shown) < MAX_ALERTS_PER_KIND:
+            shown.append(alert)
+        else:
+            hidden[alert["kind"]] = hidden.get(alert["kind"], 0) + 1
+    if not hidden:
+        return shown, None
+    parts = ", ".join(count_of(n, k) for k, n in hidden.items())
+    where = (
+        f" ({brief.datasette_url.rstrip('/')}/mediastance/recent_alerts)"
+        if (brief.datasette_url)
+        else ""
+    )
+    return shown, f"Not shown: {parts}; all are in the alerts table{where}."
+
+
 def _quotes(alert: dict) -> list[dict[str, Any]]:
     """Statements to quote under an alert (a hostile statement's summary quotes it)."""
     return [] if alert["kind"] == "hostile_statement" else alert["statements"]
@@ -271,7 +303,8 @@ def render_text(brief: Brief) -> str:
     ]
     if not brief.alerts:
         lines.append("  none")
-    for a in brief.alerts:
+    shown, more = shown_alerts(brief)
+    for a in shown:
         lines.append(f"- [{KIND_TITLES.get(a['kind'], a['kind'])}] {a['summary']}")
         lines.append(f"  window {_window(a)}, score {a['score']:g}")
         for s in _quotes(a):
@@ -280,6 +313,8 @@ def render_text(brief: Brief) -> str:
             lines.append(f"  · {art['title']} ({art['outlet']}) {art['url'] or ''}".rstrip())
         if brief.link("alerts", a["id"]):
             lines.append(f"  {brief.link('alerts', a['id'])}")
+    if more:
+        lines.append(more)
     lines += ["", f"TOP STORIES ({len(brief.stories)})"]
     if not brief.stories:
         lines.append("  none")
@@ -335,7 +370,8 @@ def render_markdown(brief: Brief) -> str:
     ]
     if not brief.alerts:
         lines.append("None.")
-    for a in brief.alerts:
+    shown, more = shown_alerts(brief)
+    for a in shown:
         link = brief.link("alerts", a["id"])
         lines.append(
             f"- **{KIND_TITLES.get(a['kind'], a['kind'])}** {_md(a['summary'])} "
@@ -347,6 +383,8 @@ def render_markdown(brief: Brief) -> str:
             lines.append(
                 f"  - {_md_link(art['title'] or art['id'], art['url'])} ({_md(art['outlet'])})"
             )
+    if more:
+        lines += ["", _md(more)]
     lines += ["", f"## Top stories ({len(brief.stories)})", ""]
     if not brief.stories:
         lines.append("None.")
@@ -437,7 +475,8 @@ def render_html(brief: Brief) -> str:
     rows.append(_section("Alerts", len(brief.alerts)))
     if not brief.alerts:
         rows.append(_none())
-    for a in brief.alerts:
+    shown, more = shown_alerts(brief)
+    for a in shown:
         colour = _KIND_COLOURS.get(a["kind"], "#374151")
         badge = (
             f'<span style="display:inline-block;padding:1px 6px;border-radius:3px;'
@@ -462,6 +501,8 @@ def render_html(brief: Brief) -> str:
         extra = f" · {_a('alert row', link)}" if link else ""
         inner.append(_small(f"{_e(_window(a))} · score {a['score']:g}{extra}"))
         rows.append(_row("".join(inner)))
+    if more:
+        rows.append(_row(f'<span style="color:#6b7280">{_e(more)}</span>'))
     rows.append(_section("Top stories", len(brief.stories)))
     if not brief.stories:
         rows.append(_none())
@@ -546,10 +587,13 @@ def slack_payload(brief: Brief) -> dict[str, Any]:
         return f"<{url}|{esc(label)}>" if url else esc(label)
 
     lines = []
-    for a in brief.alerts:
+    shown, more = shown_alerts(brief)
+    for a in shown:
         first = a["articles"][0] if a["articles"] else None
         source = f" {link('source', first['url'])}" if first and first["url"] else ""
         lines.append(f"• *{KIND_TITLES.get(a['kind'], a['kind'])}* {esc(a['summary'])}{source}")
+    if more:
+        lines.append(esc(more))
     stories = [f"• {link(s['title'], s['url'])} — {esc(_counts(s))}" for s in brief.stories]
     gaps = [
         f"• *{esc(g['organisation'])}* on {esc(g['target'] or '–')}: gap {g['gap_score']:.2f}"

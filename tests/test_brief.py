@@ -12,7 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from mediastance.alerts import load_series
-from mediastance.brief import Brief, build_brief, render_html, render_markdown, slack_payload
+from mediastance.brief import (
+    Brief,
+    build_brief,
+    render_html,
+    render_markdown,
+    render_text,
+    shown_alerts,
+    slack_payload,
+)
 from mediastance.cli import cli
 from mediastance.config import ALERT_PARAMETERS, load_config
 from mediastance.storage import open_db
@@ -83,8 +91,8 @@ def test_text_and_markdown_briefs(demo_copy):
     assert text.exit_code == 0, text.output
     lines = text.output.splitlines()
     assert re.fullmatch(
-        r"mediastance brief \d{4}-\d\d-\d\d: \d+ alerts \(\d+ volume spike, "
-        r"\d+ hostile statement, \d+ en/zh statement gap\)",
+        r"mediastance brief \d{4}-\d\d-\d\d: \d+ alerts \(\d+ volume spikes, "
+        r"\d+ hostile statements, \d+ EN/ZH statement gaps\)",
         lines[0],
     )
     assert lines[3].startswith("ALERTS (")
@@ -167,3 +175,18 @@ def test_markdown_and_slack_escape_their_own_syntax():
         '*Alerts*\n• *Hostile statement* SAIC against Alibaba: &lt;b&gt;"假货"&lt;/b&gt; '
         "&amp; *stars*"
     )
+
+
+def test_one_page_shows_the_strongest_alerts_of_each_kind():
+    brief = sample_brief()
+    first = brief.alerts[0]
+    brief.alerts = [{**first, "id": f"a{i}", "score": 0.99 - i / 100} for i in range(6)]
+    shown, more = shown_alerts(brief)
+    assert [a["id"] for a in shown] == ["a0", "a1", "a2", "a3"]
+    assert more == (
+        "Not shown: 2 hostile statements; all are in the alerts table "
+        "(https://coverage.example.com/mediastance/recent_alerts)."
+    )
+    assert brief.subject() == "mediastance brief 2026-12-06: 6 alerts (6 hostile statements)"
+    for text in (render_html(brief), render_markdown(brief), render_text(brief)):
+        assert text.count("SAIC against Alibaba") == 4

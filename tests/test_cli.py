@@ -16,6 +16,7 @@ COMMANDS = [
     "train",
     "demo",
     "sources",
+    "brief",
 ]
 
 
