@@ -278,3 +278,28 @@ def test_unreachable_servers_fail_without_failing_the_run_then_are_retried(db_pa
     )
     assert QUOTE in hook.bodies[0]["blocks"][1]["text"]["text"]
     assert db.execute("select sent_at from alerts").fetchone()[0] is not None
+
+
+def test_brief_send_from_the_command_line(db_path, tmp_path):
+    from click.testing import CliRunner
+
+    from mediastance.cli import cli
+
+    config = tmp_path / "team.toml"
+    with Webhook() as hook:
+        config.write_text(f'[notify]\nwebhook_url = "{hook.url}"\n', encoding="utf-8")
+        args = ["brief", "--db", str(db_path), "--config", str(config), "--send"]
+        result = CliRunner().invoke(cli, [*args, "--format", "markdown"])
+        hook.status = 502
+        failed = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# mediastance brief ")
+    assert result.output.endswith(
+        f"webhook to {hook.url.split('/services')[0]}/…: sent (1 alerts)\n"
+    )
+    assert len(hook.bodies) == 2  # --send sends even what was sent before
+    assert failed.exit_code == 1
+    assert failed.output.splitlines()[-1] == (
+        f"webhook to {hook.url.split('/services')[0]}/…: FAILED, will retry next run: "
+        f"{hook.url.split('/services')[0]}/…: HTTP 502 invalid_token"
+    )
