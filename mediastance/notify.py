@@ -61,7 +61,8 @@ class Delivery:
         what = f"{self.channel} to {self.destination}"
         if self.status == "sent":
             retried = f", retrying delivery {self.retry_of}" if self.retry_of else ""
-            return f"{what}: sent ({self.alerts} alerts{retried})"
+            alerts = f"{self.alerts} alert" + ("" if self.alerts == 1 else "s")
+            return f"{what}: sent ({alerts}{retried})"
         if self.status == "skipped":
             return f"{what}: nothing new, not sent"
         return f"{what}: FAILED, will retry next run: {self.error}"

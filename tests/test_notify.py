@@ -267,9 +267,9 @@ def test_unreachable_servers_fail_without_failing_the_run_then_are_retried(db_pa
     assert second.alerts == {"new": 0, "updated": 0}
     assert second.deliveries == [
         f"email to comms@example.com, china-desk@example.com via 127.0.0.1:{port}: sent "
-        f"(1 alerts, retrying delivery {failed[0]['id']})",
+        f"(1 alert, retrying delivery {failed[0]['id']})",
         f"webhook to {hook.url.split('/services')[0]}/…: sent "
-        f"(1 alerts, retrying delivery {failed[1]['id']})",
+        f"(1 alert, retrying delivery {failed[1]['id']})",
     ]
     [(_, _, raw)] = server.messages
     assert (
@@ -295,7 +295,7 @@ def test_brief_send_from_the_command_line(db_path, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("# mediastance brief ")
     assert result.output.endswith(
-        f"webhook to {hook.url.split('/services')[0]}/…: sent (1 alerts)\n"
+        f"webhook to {hook.url.split('/services')[0]}/…: sent (1 alert)\n"
     )
     assert len(hook.bodies) == 2  # --send sends even what was sent before
     assert failed.exit_code == 1
