@@ -57,7 +57,9 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
 class MailServer:
     """aiosmtpd on 127.0.0.1 with STARTTLS required and LOGIN/PLAIN checked against ENV."""
 
-    def __init__(self, certificate: tuple[Path, Path], port: int) -> None:
+    def __init__(
+        self, certificate: tuple[Path, Path], port: int, security: str = "starttls"
+    ) -> None:
         import ssl
 
         self.messages: list[tuple[str, list[str], bytes]] = []
@@ -81,14 +83,20 @@ class MailServer:
             return AuthResult(success=ok, handled=False)
 
         self.port = port
+        # starttls: plain connection upgraded by STARTTLS (required), AUTH only after it;
+        # ssl: TLS from the first byte (port 465 style), where aiosmtpd cannot tell that
+        # the session is encrypted, so its AUTH-needs-TLS check is left off.
+        tls = (
+            {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+            if security == "starttls"
+            else {"ssl_context": context, "auth_require_tls": False}
+        )
         self.controller = aiosmtpd_controller.Controller(
             Handler(),
             hostname="127.0.0.1",
             port=port,
-            tls_context=context,
-            require_starttls=True,
             authenticator=authenticate,
-            auth_require_tls=True,
+            **tls,
         )
 
     def __enter__(self) -> MailServer:
@@ -303,3 +311,19 @@ def test_brief_send_from_the_command_line(db_path, tmp_path):
         f"webhook to {hook.url.split('/services')[0]}/…: FAILED, will retry next run: "
         f"{hook.url.split('/services')[0]}/…: HTTP 502 invalid_token"
     )
+
+
+def test_mail_over_implicit_tls(db_path, certificate):
+    with MailServer(certificate, free_port(), security="ssl") as server:
+        config = notify_config(server.port, certificate[0], extra='smtp_security = "ssl"')
+        db = open_db(db_path)
+        compute_alerts(db, config)
+        [result] = deliver(db, config, now=NOW, environ=ENV)
+        untrusted = notify_config(server.port, extra='smtp_security = "ssl"')
+        [plain] = deliver(db, untrusted, now=NOW, environ=ENV, force=True)
+    assert result.status == "sent", result.error
+    assert server.logins == [tuple(ENV.values())]
+    assert len(server.messages) == 1
+    # A server that is not trusted (no smtp_ca_file) is a failed delivery, nothing sent.
+    assert plain.status == "failed"
+    assert "CERTIFICATE_VERIFY_FAILED" in plain.error
