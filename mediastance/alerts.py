@@ -15,10 +15,11 @@ Four kinds, each an ``[[alerts]]`` rule in the config (defaults in
     publish less at weekends; the factor is shrunk toward 1 and kept within 0.5..2),
     floored at 0.1 a day (a quiet target still gets an article every ten days; at the
     floor the count is taken as Poisson). The day's count is scored by its upper tail
-    probability under a negative binomial with that mean and the baseline's winsorized
-    variance, itself at least ``mean + mean²/10`` (news comes in bursts even when two
-    weeks looked calm) and widened by ``1 + 3/14`` (fourteen days estimate a variance
-    loosely). A tail
+    probability under a negative binomial with that mean and variance ``mean + φ·mean²``:
+    the burstiness φ is measured over the last eight weeks (fourteen days estimate a
+    variance loosely), winsorized the same way, at least 1/10 (news comes in bursts even
+    when weeks looked calm), and the variance is widened by ``1 + 3/14`` for the
+    uncertainty of the two-week level. A tail
     probability is exact for small counts where a normal approximation is not; it is
     reported as a z score (``score``). A day alerts when ``score >= min_score`` (3.5,
     p < 0.0002), it has at least ``min_articles`` (3) articles and at least
@@ -65,6 +66,7 @@ from mediastance.storage import utcnow
 
 MIN_RATE = 0.1  # articles a day expected of a target with an empty baseline
 MIN_DISPERSION = 10.0  # variance at least mean + mean²/10: news comes in bursts
+DISPERSION_DAYS = 56  # burstiness is measured over up to eight weeks, the level over two
 ESTIMATE_DAYS = 3.0  # variance × (1 + 3/n): 14 days pin a variance down loosely
 MIN_SPREAD = 0.15  # tone units: the smallest article-level spread a baseline is given
 WEEKDAY_WEEKS = 8  # weeks of history behind a same-weekday factor
@@ -155,20 +157,31 @@ def _weekday_factor(counts: Sequence[int], i: int) -> float:
     return min(2.0, max(0.5, (same + WEEKDAY_PRIOR) / (mean_all + WEEKDAY_PRIOR)))
 
 
+def _dispersion(counts: Sequence[int], i: int, days: int) -> float:
+    """How bursty the series is: φ in variance = mean + φ·mean², at least 1/10.
+
+    Fourteen days pin a variance down loosely (a chi-square with 13 degrees of freedom),
+    so φ is measured over up to eight weeks, winsorized like the level.
+    """
+    window = winsorized(counts[max(0, i - max(days, DISPERSION_DAYS)) : i])
+    mean = sum(window) / len(window)
+    if mean <= 0:
+        return 1 / MIN_DISPERSION
+    var = sum((x - mean) ** 2 for x in window) / max(1, len(window) - 1)
+    return max((var - mean) / mean**2, 1 / MIN_DISPERSION)
+
+
 def volume_day(counts: Sequence[int], i: int, params: Mapping[str, float]) -> Event | None:
     """Score day ``i`` of a daily count series; an Event when it alerts, else None."""
     days = int(params["baseline_days"])
     if i < days:
         return None  # not enough history to say what is normal
     base = winsorized(counts[i - days : i])
-    mean = sum(base) / len(base)
-    var = sum((x - mean) ** 2 for x in base) / max(1, len(base) - 1)
-    factor = _weekday_factor(counts, i)
-    expected = mean * factor
+    expected = sum(base) / len(base) * _weekday_factor(counts, i)
     if expected < MIN_RATE:  # a (nearly) empty baseline: Poisson at the floor rate
         expected = variance = MIN_RATE
     else:
-        variance = max(var * factor * factor, expected + expected**2 / MIN_DISPERSION)
+        variance = expected + _dispersion(counts, i, days) * expected**2
         variance *= 1 + ESTIMATE_DAYS / len(base)
     observed = counts[i]
     if observed < params["min_articles"] or observed < params["min_ratio"] * expected:
