@@ -428,9 +428,9 @@ class _Collector:
                 if not isinstance(error, CollectorError | StageError):
                     error = StageError("fetch", error)
                 self.fault(run, item["url"], error)
-                if not item["page_optional"] or isinstance(error, StageError):
+                if not item["page_optional"]:
                     return
-                page = None
+                page = None  # a Google News or GDELT item is kept with what the feed said
             with stage("extract"):
                 row = self.article_row(source, item, page)
             if row is None:

@@ -332,3 +332,43 @@ def test_a_feed_with_a_bom_and_an_invalid_byte_is_read_and_the_run_goes_on(db, f
         ("http://127.0.0.3/zh/2016-05/14/c_1118870001.htm", "fetch", "HTTP 404"),
     ]  # both items were read from the feed; their pages are simply not there
     assert (summary.sources["Daily"].status, summary.status) == ("ok", "ok")
+
+
+def test_a_crashed_page_of_a_google_news_item_keeps_what_the_feed_said(db, monkeypatch):
+    config = CONFIG + '\n[[sources]]\nname = "News"\nkind = "google_news"\n'
+    config += 'url = "http://127.0.0.5/rss/search.xml"\nlanguage = "en"\n'
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>g</title><item>'
+        "<title>Brands say Alibaba must do more on fakes - Ledger</title>"
+        "<link>http://127.0.0.5/articles/1</link><source>Ledger</source>"
+        "<pubDate>Fri, 13 May 2016 08:00:00 GMT</pubDate></item></channel></rss>"
+    )
+
+    def with_news(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "127.0.0.5":
+            if request.url.path.endswith(".xml"):
+                return httpx.Response(200, text=feed)
+            return httpx.Response(200, text=page(*PAGES["http://127.0.0.2/a.html"]),
+                                  headers={"Content-Type": "text/html"})  # fmt: skip
+        return handler(request)
+
+    monkeypatch.setattr(mediastance.collect, "extract_article", injected)
+    client = httpx.Client(transport=httpx.MockTransport(with_news))
+    summary = collect(db, load_config_text(config), client=client, source_names=["News"])
+    assert summary.status == "partial"
+    [row] = db.query("select url, title, text, published, extractor from articles")
+    assert row == {
+        "url": "http://127.0.0.5/articles/1",
+        "title": "Brands say Alibaba must do more on fakes",
+        "text": None,
+        "published": "2016-05-13",
+        "extractor": "feed",
+    }
+    assert errors(db) == [
+        {
+            "source": "News",
+            "url": "http://127.0.0.5/articles/1",
+            "kind": "extract",
+            "error": "extract failed: RuntimeError: injected",
+        }
+    ]
