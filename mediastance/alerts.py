@@ -518,9 +518,11 @@ def save_alerts(
 ) -> dict[str, int]:
     """Insert new alerts, update known ones in place; returns {"new": n, "updated": m}.
 
-    A series event matches a stored alert of the same rule, target and language whose
+    A series event matches a stored alert of the same kind, target and language whose
     window overlaps or lies within ``merge_days`` of it: that row's window grows and its
-    peak is kept if higher, ``first_seen`` and ``sent_at`` stay. Others match by key.
+    peak is kept if higher, ``first_seen`` and ``sent_at`` stay. Others match by key. So
+    two rules of one kind that find the same event (a stricter one for one target, say)
+    make one alert, as does a rule renamed between runs.
     """
     now = now or utcnow()
     counts = {"new": 0, "updated": 0}
@@ -560,9 +562,9 @@ def _overlapping(db: sqlite_utils.Database, row: dict, gap: int) -> dict | None:
     end = (dt.date.fromisoformat(row["window_end"]) + dt.timedelta(gap)).isoformat()
     found = list(
         db.query(
-            "select * from alerts where kind = ? and rule = ? and target = ? and language = ? "
+            "select * from alerts where kind = ? and target = ? and language = ? "
             "and window_start <= ? and window_end >= ? order by first_seen, id limit 1",
-            [row["kind"], row["rule"], row["target"], row["language"], end, start],
+            [row["kind"], row["target"], row["language"], end, start],
         )
     )
     return found[0] if found else None

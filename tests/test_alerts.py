@@ -224,6 +224,24 @@ def test_spike_found_once_and_grown_by_a_later_run(db):
     assert grown["updated_at"] == "2026-12-06T03:00:00Z"
 
 
+def test_two_rules_finding_one_event_make_one_alert(db):
+    text = (
+        '[[alerts]]\nkind = "volume_spike"\n'
+        '[[alerts]]\nkind = "volume_spike"\nname = "alibaba"\ntargets = ["Alibaba"]\n'
+        "min_score = 2.0\n"
+    )
+    config = load_config_text(text, label="test")
+    for i in range(1, 21):
+        add_article(db, f"a{i}", target="Alibaba", language="en", day=day(i))
+    for k in range(9):
+        add_article(db, f"s{k}", target="Alibaba", language="en", day=day(21))
+    assert len(find_alerts(db, config)) == 2
+    assert compute_alerts(db, config) == {"new": 1, "updated": 0}
+    renamed = load_config_text(text.replace('"alibaba"', '"alibaba-en"'), label="test")
+    assert compute_alerts(db, renamed) == {"new": 0, "updated": 0}
+    assert [r["rule"] for r in db.query("select rule from alerts")] == ["volume_spike"]
+
+
 def test_tone_turn_through_the_database(db):
     config = load_config_text('[[alerts]]\nkind = "tone_drop"\n', label="test")
     for i in range(1, 21):
