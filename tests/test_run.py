@@ -81,7 +81,7 @@ class LockHolder:
         self.proc.stdout.close()
 
 
-def counts(new=0, updated=0, duplicates=0, skipped=0, errors=0, error=None):
+def counts(new=0, updated=0, duplicates=0, skipped=0, errors=0, error=None, faults=0):
     """A stand-in for the collectors' per-source counts."""
     status = "error" if error else "ok"
     return types.SimpleNamespace(
@@ -90,6 +90,7 @@ def counts(new=0, updated=0, duplicates=0, skipped=0, errors=0, error=None):
         duplicates=duplicates,
         skipped=skipped,
         errors=errors,
+        faults=faults,
         status=status,
         failed=status == "error",
         error=error,
@@ -221,6 +222,15 @@ def test_failed_source_makes_the_run_partial(tmp_path, fake_collect):
     [row] = runs_rows(tmp_path / "c.db")
     assert (row["status"], row["sources_ok"], row["sources_failed"]) == ("partial", 1, 1)
     assert row["message"] == "Feed B: HTTP 500 for http://127.0.0.3/b.xml"
+
+
+def test_a_page_that_crashed_a_stage_makes_the_run_partial(tmp_path, fake_collect):
+    fake_collect.sources["Feed B"] = counts(new=2, errors=1, faults=1)
+    report = run_pipeline(tmp_path / "c.db", CONFIG, analyze=False)
+    assert (report.status, report.exit_code) == ("partial", 1)
+    [row] = runs_rows(tmp_path / "c.db")
+    assert (row["status"], row["sources_ok"], row["sources_failed"]) == ("partial", 2, 0)
+    assert row["message"] == "Feed B: 1 unexpected fault(s), see fetch_errors"
 
 
 def test_crashing_stage_marks_the_run_failed(tmp_path, fake_collect):
