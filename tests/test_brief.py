@@ -190,3 +190,51 @@ def test_one_page_shows_the_strongest_alerts_of_each_kind():
     assert brief.subject() == "mediastance brief 2026-12-06: 6 alerts (6 hostile statements)"
     for text in (render_html(brief), render_markdown(brief), render_text(brief)):
         assert text.count("SAIC against Alibaba") == 4
+
+
+def test_story_counts_and_tone_change_since(tmp_path):
+    from mediastance.storage import ensure_db_shape
+
+    db = open_db(tmp_path / "s.db")
+    ensure_db_shape(db)
+    db["stories"].insert({"id": "st1", "title": "淘宝 fakes row", "en_count": 3, "zh_count": 2})
+    rows = [  # (id, language, fetched_at, tone)
+        ("e1", "en", "2026-12-01T03:00:00Z", 0.2),
+        ("e2", "en", "2026-12-06T03:00:00Z", -0.4),
+        ("e3", "en", "2026-12-06T03:00:00Z", -0.2),
+        ("z1", "zh", "2026-12-06T03:00:00Z", -0.5),
+        ("z2", "zh", "2026-12-06T03:00:00Z", -0.3),
+    ]
+    for article_id, language, fetched_at, tone in rows:
+        db["articles"].insert(
+            {
+                "id": article_id,
+                "canonical_url": f"https://x.example/{article_id}",
+                "url": f"https://x.example/{article_id}",
+                "language": language,
+                "fetched_at": fetched_at,
+                "story_id": "st1",
+            }
+        )
+        db["sentiments"].insert(
+            {
+                "id": f"se-{article_id}",
+                "item_type": "article",
+                "item_id": article_id,
+                "article_id": article_id,
+                "p_positive": max(tone, 0),
+                "p_negative": max(-tone, 0),
+            }
+        )
+    brief = build_brief(db, load_config(), since="2026-12-05T06:00:00Z")
+    [story] = brief.stories
+    assert {k: story[k] for k in ("en_new", "zh_new", "en_tone", "zh_tone")} == {
+        "en_new": 2,
+        "zh_new": 2,
+        "en_tone": -0.3,
+        "zh_tone": -0.4,
+    }
+    assert story["en_tone_change"] == pytest.approx(-0.5)  # was +0.2
+    assert story["zh_tone_change"] is None  # nothing earlier in Chinese
+    assert brief.new_articles == {"en": 2, "zh": 2}
+    assert "EN 2 new, tone -0.30 (-0.50) · ZH 2 new, tone -0.40" in render_text(brief)
