@@ -271,6 +271,12 @@ class _Checker:
             raise self.fail(f"{where}.{key}", f"must be an integer >= {minimum}, got {value!r}")
         return value
 
+    def boolean(self, table: dict, where: str, key: str, *, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{where}.{key}", f"must be true or false, got {value!r}")
+        return value
+
     def strings(self, table: dict, where: str, key: str, *, required: bool = True) -> tuple:
         if key not in table and not required:
             return ()
@@ -452,9 +458,6 @@ def _alerts(check: _Checker, items: list) -> tuple[AlertRule, ...]:
         for language in languages:
             if language not in LANGUAGES:
                 raise check.fail(f"{where}.languages", f"must be among {', '.join(LANGUAGES)}")
-        enabled = item.get("enabled", True)
-        if not isinstance(enabled, bool):
-            raise check.fail(f"{where}.enabled", f"must be true or false, got {enabled!r}")
         rules.append(
             AlertRule(
                 kind=kind,
@@ -463,7 +466,7 @@ def _alerts(check: _Checker, items: list) -> tuple[AlertRule, ...]:
                 targets=check.strings(item, where, "targets", required=False),
                 languages=languages,
                 organisations=check.strings(item, where, "organisations", required=False),
-                enabled=enabled,
+                enabled=check.boolean(item, where, "enabled", default=True),
             )
         )
     return tuple(rules)
@@ -489,9 +492,6 @@ def _notify(check: _Checker, table: dict) -> NotifySettings:
             raise check.fail(f"{where}.{key}", f"must be a string, got {value!r}")
         return value.strip()
 
-    on_run = table.get("on_run", True)
-    if not isinstance(on_run, bool):
-        raise check.fail(f"{where}.on_run", f"must be true or false, got {on_run!r}")
     since = text("since")
     if parse_duration(since) is None:
         raise check.fail(f"{where}.since", f"must be a duration like 24h, 7d or 90m, got {since!r}")
@@ -506,7 +506,7 @@ def _notify(check: _Checker, table: dict) -> NotifySettings:
     if host and mail_to and not text("mail_from"):
         raise check.fail(f"{where}.mail_from", "is missing (mail needs a sender address)")
     return NotifySettings(
-        on_run=on_run,
+        on_run=check.boolean(table, where, "on_run", default=True),
         since=since,
         subject_prefix=text("subject_prefix"),
         datasette_url=text("datasette_url"),

@@ -353,6 +353,11 @@ def test_alert_rules_take_defaults_and_reject_mistakes():
         load_config_text('[[alerts]]\nkind = "volume_spike"\nmin_gap = 1\n', label="t.toml")
     with pytest.raises(ConfigError, match="min_articles must be an integer >= 0"):
         load_config_text('[[alerts]]\nkind = "tone_drop"\nmin_articles = 2.5\n')
+    with pytest.raises(ConfigError, match=r"\.enabled must be true or false, got 'no'"):
+        load_config_text('[[alerts]]\nkind = "tone_drop"\nenabled = "no"\n')
+    assert [r.enabled for r in load_config_text('[[alerts]]\nkind = "tone_drop"\n').alerts] == [
+        True
+    ]
 
 
 def test_notify_refuses_a_password_in_the_file():
