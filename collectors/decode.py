@@ -229,8 +229,21 @@ def _bom(content: bytes) -> tuple[str, int] | None:
     return None
 
 
+# How "<" (or the whitespace before it) starts a document in each wide encoding (the XML
+# specification's Appendix F): enough on its own when the text is mostly Chinese.
+_WIDE_STARTS = (
+    ("utf-32-le", re.compile(rb"^(?:[\t\n\r ]\x00\x00\x00)*<\x00\x00\x00")),
+    ("utf-32-be", re.compile(rb"^(?:\x00\x00\x00[\t\n\r ])*\x00\x00\x00<")),
+    ("utf-16-le", re.compile(rb"^(?:[\t\n\r ]\x00)*<\x00[!?a-zA-Z]\x00")),
+    ("utf-16-be", re.compile(rb"^(?:\x00[\t\n\r ])*\x00<\x00[!?a-zA-Z]")),
+)
+
+
 def _nul_pattern(content: bytes) -> str | None:
     """UTF-16/32 without a BOM, recognised by where the NULs of ASCII markup fall."""
+    for codec, start in _WIDE_STARTS:
+        if start.match(content):
+            return codec
     sample = content[:SNIFF_BYTES]
     sample = sample[: len(sample) - len(sample) % 4]
     if len(sample) < 4 or b"\x00" not in sample:

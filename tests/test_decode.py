@@ -119,6 +119,23 @@ def test_utf16_and_utf32_without_a_bom_are_told_by_their_nul_bytes(name, codec):
     assert "\x00" not in decoded.text
 
 
+def test_a_mostly_chinese_utf16_feed_without_a_bom_is_told_by_how_it_starts():
+    content = (DECODE / "feed_utf16le_nobom_mostly_chinese.xml").read_bytes()
+    assert content.count(b"\x00") < len(content) / 2 * 0.3  # few ASCII code units
+    decoded = decode_with_note(content)
+    assert (decoded.codec, decoded.note) == (
+        "utf-16-le",
+        "utf-16-le without a byte-order mark, told by its NUL bytes",
+    )  # not a charset-normalizer guess
+    assert "<title>国际反假冒联盟暂停阿里会员资格</title>" in decoded.text
+    source = Source(name="zh", kind="rss", language="zh", url="http://news-zh.example/rss.xml")
+    items = list(fetch_rss(source, content=content))
+    assert [i["title"] for i in items] == [
+        "阿里巴巴承诺清理淘宝假货",
+        "国际反假冒联盟暂停阿里会员资格",
+    ]
+
+
 def test_gb2312_declared_with_a_few_invalid_bytes_is_gb18030_with_replacement():
     content = (DECODE / "page_gbk_invalid_bytes.html").read_bytes()
     decoded = decode_with_note(content)
