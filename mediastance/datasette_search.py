@@ -64,9 +64,8 @@ def _word_search(default, request, database, table, datasette):
                 ["0"], human_descriptions=[f'search "{text}" has no word to look for'],
                 extra_context=context,
             )  # fmt: skip
-        name = search.index_name(table)
         return FilterArguments(
-            [f"rowid in (select rowid from [{name}] where [{name}] match :{PARAM})"],
+            [search.rowid_filter(table, f":{PARAM}")],
             params={PARAM: match},
             human_descriptions=[f'search matches "{text}"'],
             extra_context=context,

@@ -182,6 +182,18 @@ def rebuild_search_index(db: sqlite_utils.Database, table: str) -> None:
     )
 
 
+def rowid_filter(table: str, param: str) -> str:
+    """A WHERE clause keeping the rows of ``table`` that the word index matches.
+
+    The unary ``+`` keeps SQLite from driving the query by the (possibly 100,000)
+    matching rowids and sorting them all: it walks the page's sort index instead and
+    stops at the first page full of matches. At 300,000 articles, the articles page for
+    假货 (in 42 % of them): 17 ms against 309 ms (BENCHMARKS.md).
+    """
+    name = index_name(table)
+    return f"+rowid in (select rowid from [{name}] where [{name}] match {param})"
+
+
 def ranked_rowids_sql(table: str) -> str:
     """SQL (one parameter: a ``match_query``) for the rowids of matching rows, best first."""
     name = index_name(table)

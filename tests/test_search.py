@@ -239,7 +239,8 @@ def demo_truth(db, table: str, query: str) -> list[str]:
         ("articles", "淘宝"),
         ("articles", "假貨"),  # Traditional: finds the Simplified articles too
         ("articles", "counterfeit"),
-        ("articles", "假货 Alibaba"),
+        ("articles", "假货 IACC"),
+        ("articles", "打假 Gucci"),
         ("statements", "假货"),
         ("statements", "绑架"),
         ("statements", "counterfeit"),
@@ -251,6 +252,19 @@ def test_demo_table_search_box_finds_what_like_finds(demo_db, table, query):
     assert truth, (table, query)  # the demo has them: a test that can fail
     ds = make_datasette(demo_db)
     assert sorted(r["id"] for r in table_search(ds, table, query)) == truth
+
+
+def test_demo_mixed_query_needs_every_term(demo_db):
+    # The demo's Chinese articles that say 假货 write Alibaba as 阿里巴巴, and its
+    # English articles do not say 假货: none has both.
+    db = open_db(demo_db)
+    ds = make_datasette(demo_db)
+    assert demo_truth(db, "articles", "假货") and demo_truth(db, "articles", "Alibaba")
+    assert demo_truth(db, "articles", "假货 Alibaba") == []
+    assert table_search(ds, "articles", "假货 Alibaba") == []
+    assert sorted(r["id"] for r in table_search(ds, "articles", "假货 阿里巴巴")) == demo_truth(
+        db, "articles", "假货 阿里巴巴"
+    )
 
 
 def test_demo_traditional_and_simplified_find_the_same_articles(demo_db):

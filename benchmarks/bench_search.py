@@ -1,0 +1,250 @@
+"""Word search at scale: the table search box on ``articles`` for short Chinese terms.
+
+Builds (or reuses) a database of synthetic articles (``make_big_db``'s generator: 45 %
+Chinese, sentences from the tagging corpus, so 假货 is in most Chinese articles: a
+worst case) with the project's migrations, the word index filled by its triggers as
+rows arrive. The trigram index is not built (it takes 80 % of ``make_big_db``'s time and
+the search box no longer asks it). Then, per term, median of ``--repeat``:
+
+- ``match_ms``: the word index alone, every matching rowid (what the page's filter
+  reads), and ``matches``, how many;
+- ``page_sql_ms``: the table page's own SQL, the first page (``order by published desc
+  limit 51``) filtered by the word index; ``like_page_sql_ms``: the same page with a
+  LIKE filter instead (option b of issue 21), for the Chinese terms;
+- ``ranked_ms``: the 50 best matches by bm25 over all matches; ``ranked_newest_ms``: the
+  50 best of the 1,000 most recently collected matches;
+- ``json_ms``: ``/mediastance/articles.json?_search=…&_nofacet=1`` through the project's
+  Datasette (rows and count), ``html_ms``: the HTML page with its facets (language,
+  outlet, script); serve's cache is off, so every request computes.
+
+``--single`` also builds an index of single characters (each Han character a token, a
+two-character term a phrase) in the same database and times the same match: the
+alternative issue 21 suggested.
+
+    python benchmarks/bench_search.py --articles 100000 --db /tmp/msbench/search-100000.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import re
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repo root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import say  # noqa: E402
+
+# In the synthetic corpus most terms are in 35-53 % of the articles; 马云 in 8 %, 商务部 in 2 %.
+TERMS = ["假货", "打假", "淘宝", "假貨", "假", "国际反假冒联盟", "马云", "商务部", "counterfeit"]
+TERMS += ["假货 Alibaba"]
+SINGLE = "articles_single_fts"
+
+
+def build(path: Path, n: int, *, single: bool) -> dict:
+    """Articles only, through the project's migrations (word index filled by triggers)."""
+    import numpy as np
+    import sqlite_utils
+
+    from benchmarks.make_big_db import INSERTS, SEED, StoryBook, article_chunks, sentence_pools
+    from mediastance import search, storage
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    db = sqlite_utils.Database(path)
+    storage.migrations.apply(db)
+    db.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    search.register_functions(conn)
+    conn.execute("pragma journal_mode = off")
+    conn.execute("pragma synchronous = off")
+    conn.execute("pragma cache_size = -400000")
+    if single:
+        conn.create_function("single_chars", 1, single_chars, deterministic=True)
+        conn.execute(
+            f"create virtual table {SINGLE} using fts5(title, text, content='', "
+            f"tokenize='{search.TOKENIZE}')"
+        )
+    started = time.perf_counter()
+    gen_s = ins_s = single_s = 0.0
+    chunks = article_chunks(n, 0, np.random.default_rng(SEED), sentence_pools(), StoryBook(n))
+    while True:
+        t = time.perf_counter()
+        try:
+            done, rows = next(chunks)
+        except StopIteration:
+            break
+        gen_s += time.perf_counter() - t
+        t = time.perf_counter()
+        conn.execute("begin")
+        conn.executemany(INSERTS["articles"], rows["articles"])
+        conn.execute("commit")
+        ins_s += time.perf_counter() - t
+        if single:
+            t = time.perf_counter()
+            first = done - len(rows["articles"])
+            conn.execute("begin")
+            conn.execute(
+                f"insert into {SINGLE} (rowid, title, text) select rowid, single_chars(title), "
+                "single_chars(text) from articles where rowid > ?",
+                [first],
+            )
+            conn.execute("commit")
+            single_s += time.perf_counter() - t
+        say(f"bench_search: {done:,}/{n:,} articles ({time.perf_counter() - started:.0f}s)")
+    t = time.perf_counter()
+    conn.execute("analyze")
+    conn.close()
+    storage.open_db(path).close()  # WAL, as the project opens it
+    return {
+        "generate_s": round(gen_s, 1),
+        "insert_with_word_index_s": round(ins_s, 1),
+        "single_index_s": round(single_s, 1),
+        "total_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def single_chars(text: str | None) -> str | None:
+    """The single-character alternative: every Han character its own token, Simplified."""
+    from mediastance import search
+
+    if not text or not search.HAN_RUN.search(text):
+        return text
+    text = text.translate(search._simplified_table())
+    return search.HAN_RUN.sub(lambda m: " " + " ".join(m.group()) + " ", text)
+
+
+def single_query(query: str) -> str:
+    return " AND ".join(f'"{single_chars(term)}"' for term in query.split())
+
+
+def median_ms(conn: sqlite3.Connection, sql: str, params: list, repeat: int) -> tuple[float, int]:
+    times, rows = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        rows = conn.execute(sql, params).fetchall()
+        times.append((time.perf_counter() - t) * 1000)
+    return round(statistics.median(times), 1), len(rows)
+
+
+def index_sizes(conn: sqlite3.Connection) -> dict:
+    try:
+        rows = conn.execute(
+            "select name, sum(pgsize) from dbstat where name like 'articles%fts%' group by name"
+        ).fetchall()
+    except sqlite3.OperationalError:  # SQLite built without dbstat
+        return {}
+    sizes: dict[str, float] = {}
+    for name, size in rows:
+        index = re.sub(r"_(data|idx|docsize|config|content)$", "", name)
+        sizes[index] = sizes.get(index, 0) + size / 2**20
+    return {k: round(v) for k, v in sizes.items()}
+
+
+def measure_sql(path: Path, repeat: int) -> dict:
+    from mediastance import search
+
+    conn = sqlite3.connect(path)
+    name = search.index_name("articles")
+    has_single = bool(
+        conn.execute("select 1 from sqlite_master where name = ?", [SINGLE]).fetchone()
+    )
+    out: dict = {"index_mb": index_sizes(conn)}
+    page = "select id, title, published from articles where {} order by published desc limit 51"
+    word_filter = search.rowid_filter("articles", "?")
+    bm25 = f"bm25({name}, 2.0, 1.0)"
+    for term in TERMS:
+        match = search.match_query(term)
+        r: dict = {"match": match}
+        r["match_ms"], r["matches"] = median_ms(
+            conn, f"select rowid from {name} where {name} match ?", [match], repeat
+        )
+        r["page_sql_ms"], _ = median_ms(conn, page.format(word_filter), [match], repeat)
+        if re.fullmatch(search.HAN_RUN.pattern, term):
+            like = "(title like ? or text like ?)"
+            r["like_page_sql_ms"], _ = median_ms(
+                conn, page.format(like), [f"%{term}%"] * 2, max(1, repeat // 2)
+            )
+        r["ranked_ms"], _ = median_ms(
+            conn,
+            f"select rowid from {name} where {name} match ? order by {bm25} limit 50",
+            [match],
+            repeat,
+        )
+        r["ranked_newest_ms"], _ = median_ms(
+            conn,
+            f"select rowid from (select rowid, {bm25} as score from {name} where {name} "
+            "match ? order by rowid desc limit 1000) order by score limit 50",
+            [match],
+            repeat,
+        )
+        if has_single:
+            r["single_match_ms"], r["single_matches"] = median_ms(
+                conn,
+                f"select rowid from {SINGLE} where {SINGLE} match ?",
+                [single_query(term)],
+                repeat,
+            )
+        out[term] = r
+        say(f"bench_search: {term}: {r}")
+    conn.close()
+    return out
+
+
+async def measure_datasette(path: Path, repeat: int) -> dict:
+    from mediastance.serve import DATABASE_NAME, make_datasette
+
+    ds = make_datasette(path, cache_slower_than=float("inf"))
+    await ds.invoke_startup()
+    out: dict = {}
+    for term in TERMS:
+        r: dict = {}
+        for key, url in (
+            ("json_ms", f"/{DATABASE_NAME}/articles.json"),
+            ("html_ms", f"/{DATABASE_NAME}/articles"),
+        ):
+            params = {"_search": term, **({"_nofacet": "1"} if key == "json_ms" else {})}
+            times = []
+            for _ in range(repeat + 1):  # the first one warms the page cache
+                t = time.perf_counter()
+                response = await ds.client.get(url, params=params)
+                times.append((time.perf_counter() - t) * 1000)
+                assert response.status_code == 200, response.text[:300]
+            r[key] = round(statistics.median(times[1:]), 1)
+            if key == "json_ms":
+                r["count"] = response.json().get("filtered_table_rows_count")
+        out[term] = r
+        say(f"bench_search: datasette {term}: {r}")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="database file (outside the repo)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--single", action="store_true", help="also the single-char index")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    path = args.db or Path("/tmp/msbench") / f"search-{args.articles}.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out: dict = {"db": str(path), "articles": args.articles}
+    if not path.exists():
+        say(f"bench_search: building {args.articles:,} articles at {path}")
+        out["build"] = build(path, args.articles, single=args.single)
+    out["size_mb"] = round(path.stat().st_size / 2**20)
+    out["sql"] = measure_sql(path, args.repeat)
+    with contextlib.redirect_stdout(sys.stderr):  # Datasette prints tracebacks to stdout
+        out["datasette"] = asyncio.run(measure_datasette(path, args.repeat))
+    print(json.dumps(out, ensure_ascii=False, indent=None if args.json else 2))
+
+
+if __name__ == "__main__":
+    main()
