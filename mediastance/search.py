@@ -180,6 +180,42 @@ def rebuild_search_index(db: sqlite_utils.Database, table: str) -> None:
         f"insert into [{name}] (rowid, {listed}) "
         f"select rowid, {', '.join(f'{FUNCTION}([{c}])' for c in columns)} from [{table}]"
     )
+    db.execute(f"create table if not exists [{VERSIONS}] (name text primary key, version text)")
+    db.execute(
+        f"insert into [{VERSIONS}] (name, version) values (?, ?) "
+        "on conflict (name) do update set version = excluded.version",
+        [name, tokens_version()],
+    )
+
+
+# Bump when index_text changes what it gives the index.
+TOKENS_VERSION = 1
+VERSIONS = "_search_index_versions"
+
+
+def tokens_version() -> str:
+    """What the index's tokens depend on: this module's rules and OpenCC's table."""
+    import opencc
+
+    return f"pairs {TOKENS_VERSION}; opencc {getattr(opencc, '__version__', '?')}"
+
+
+def ensure_current(db: sqlite_utils.Database) -> None:
+    """Re-index a table whose index was built by other rules or another OpenCC.
+
+    A contentless index forgets a row by being told its tokens again: after an OpenCC
+    upgrade that converts a character differently, deleting or updating an older row
+    would name tokens the index never had, and leave the old ones matching. So the
+    index is rebuilt before the command writes (``ensure_db_shape``, at the start of
+    every command, calls this). At a million articles that takes minutes, once.
+    """
+    have = {}
+    if db[VERSIONS].exists():
+        have = dict(db.execute(f"select name, version from [{VERSIONS}]").fetchall())
+    for table in SEARCH_INDEXES:
+        if db[index_name(table)].exists() and have.get(index_name(table)) != tokens_version():
+            with db.conn:
+                rebuild_search_index(db, table)
 
 
 def rowid_filter(table: str, param: str) -> str:

@@ -336,6 +336,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
 
     word_search.register_functions(db.conn)
     migrations.apply(db)
+    word_search.ensure_current(db)
     for table, columns in FTS_TABLES.items():
         # enable_fts creates the index, fills it and adds the triggers in three separate
         # commits; a run killed in between leaves an index without triggers that would

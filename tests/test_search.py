@@ -170,6 +170,34 @@ def test_migration_indexes_existing_rows_and_is_safe_to_repeat(tmp_path: Path):
     assert found(db, "articles", "假货") == ["a1", "a2", "a3"]
 
 
+def test_index_is_rebuilt_when_its_tokens_would_change(tmp_path: Path, monkeypatch):
+    path = tmp_path / "m.db"
+    db = open_db(path)
+    ensure_db_shape(db)
+    save_rows(db, "articles", ARTICLES, pk="id")
+    assert db.execute("select * from _search_index_versions order by name").fetchall() == [
+        ("articles_search_fts", search.tokens_version()),
+        ("statements_search_fts", search.tokens_version()),
+    ]
+    # Unchanged rules: the index is left as it is.
+    monkeypatch.setattr(search, "rebuild_search_index", None)
+    ensure_db_shape(db)
+    monkeypatch.undo()
+    # Built by older rules (here: emptied, and marked so): rebuilt from the rows.
+    db.execute("insert into articles_search_fts (articles_search_fts) values ('delete-all')")
+    db.execute("update _search_index_versions set version = 'pairs 0; opencc 1.1'")
+    db.conn.commit()
+    assert found(db, "articles", "假货") == []
+    db.close()
+    db = open_db(path)
+    ensure_db_shape(db)
+    assert found(db, "articles", "假货") == ["a1", "a2", "a3"]
+    assert dict(db.execute("select * from _search_index_versions").fetchall()) == {
+        "articles_search_fts": search.tokens_version(),
+        "statements_search_fts": search.tokens_version(),
+    }
+
+
 def test_a_writer_without_the_function_gets_an_error_and_writes_nothing(tmp_path: Path):
     path = tmp_path / "m.db"
     db = open_db(path)
