@@ -214,7 +214,7 @@ def ensure_current(db: sqlite_utils.Database) -> None:
         have = dict(db.execute(f"select name, version from [{VERSIONS}]").fetchall())
     for table in SEARCH_INDEXES:
         if db[index_name(table)].exists() and have.get(index_name(table)) != tokens_version():
-            with db.conn:
+            with db.atomic():
                 rebuild_search_index(db, table)
 
 
