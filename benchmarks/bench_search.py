@@ -50,65 +50,28 @@ SINGLE = "articles_single_fts"
 
 def build(path: Path, n: int, *, single: bool) -> dict:
     """Articles only, through the project's migrations (word index filled by triggers)."""
-    import numpy as np
-    import sqlite_utils
+    from benchmarks.make_big_db import build as build_db
+    from mediastance import search
 
-    from benchmarks.make_big_db import INSERTS, SEED, StoryBook, article_chunks, sentence_pools
-    from mediastance import search, storage
-
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    db = sqlite_utils.Database(path)
-    storage.migrations.apply(db)
-    db.close()
-    conn = sqlite3.connect(path, isolation_level=None)
-    search.register_functions(conn)
-    conn.execute("pragma journal_mode = off")
-    conn.execute("pragma synchronous = off")
-    conn.execute("pragma cache_size = -400000")
+    out = build_db(path, n, fts="none", labels=False)
+    out["single_index_s"] = 0.0
     if single:
+        started = time.perf_counter()
+        conn = sqlite3.connect(path, isolation_level=None)
         conn.create_function("single_chars", 1, single_chars, deterministic=True)
         conn.execute(
             f"create virtual table {SINGLE} using fts5(title, text, content='', "
             f"tokenize='{search.TOKENIZE}')"
         )
-    started = time.perf_counter()
-    gen_s = ins_s = single_s = 0.0
-    chunks = article_chunks(n, 0, np.random.default_rng(SEED), sentence_pools(), StoryBook(n))
-    while True:
-        t = time.perf_counter()
-        try:
-            done, rows = next(chunks)
-        except StopIteration:
-            break
-        gen_s += time.perf_counter() - t
-        t = time.perf_counter()
         conn.execute("begin")
-        conn.executemany(INSERTS["articles"], rows["articles"])
+        conn.execute(
+            f"insert into {SINGLE} (rowid, title, text) "
+            "select rowid, single_chars(title), single_chars(text) from articles"
+        )
         conn.execute("commit")
-        ins_s += time.perf_counter() - t
-        if single:
-            t = time.perf_counter()
-            first = done - len(rows["articles"])
-            conn.execute("begin")
-            conn.execute(
-                f"insert into {SINGLE} (rowid, title, text) select rowid, single_chars(title), "
-                "single_chars(text) from articles where rowid > ?",
-                [first],
-            )
-            conn.execute("commit")
-            single_s += time.perf_counter() - t
-        say(f"bench_search: {done:,}/{n:,} articles ({time.perf_counter() - started:.0f}s)")
-    t = time.perf_counter()
-    conn.execute("analyze")
-    conn.close()
-    storage.open_db(path).close()  # WAL, as the project opens it
-    return {
-        "generate_s": round(gen_s, 1),
-        "insert_with_word_index_s": round(ins_s, 1),
-        "single_index_s": round(single_s, 1),
-        "total_s": round(time.perf_counter() - started, 1),
-    }
+        conn.close()
+        out["single_index_s"] = round(time.perf_counter() - started, 1)
+    return out
 
 
 def single_chars(text: str | None) -> str | None:

@@ -25,7 +25,8 @@ dashboard reads them, and they would triple the build time.
 
 Rows go in with ``executemany`` in transactions of ``CHUNK`` rows, journal off during
 the bulk load; the trigram FTS index is built after the bulk insert (``--fts triggers``
-keeps the project's triggers on during the insert instead, to compare). ``--compare``
+keeps the project's triggers on during the insert instead, to compare; ``--fts none`` builds
+no trigram index and no views, for ``bench_search.py``). ``--compare``
 times both ways on a small database and prints rows/s for each.
 
     python benchmarks/make_big_db.py --articles 50000 --db /tmp/mediastance-bench-50k.db
@@ -326,7 +327,7 @@ def build(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     db = sqlite_utils.Database(path)
-    if fts == "after":
+    if fts in ("after", "none"):
         storage.migrations.apply(db)  # tables and indexes; FTS and views come later
     else:
         storage.ensure_db_shape(db)  # FTS with its triggers, filled as rows arrive
@@ -380,8 +381,11 @@ def build(
     t = time.perf_counter()
     # fts="after": the project's own ensure_db_shape builds the trigram index and its
     # triggers here, still on the bulk-load connection (journal off).
-    storage.ensure_db_shape(sqlite_utils.Database(conn))
-    timings["ensure_db_shape_s"] = time.perf_counter() - t
+    # fts="none" (bench_search.py): no trigram index and no views, only the migrations'
+    # tables and the word index their triggers filled.
+    if fts != "none":
+        storage.ensure_db_shape(sqlite_utils.Database(conn))
+        timings["ensure_db_shape_s"] = time.perf_counter() - t
     t = time.perf_counter()
     conn.execute("analyze")
     timings["analyze_s"] = time.perf_counter() - t
@@ -402,7 +406,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--db", type=Path, required=True, help="output file (outside the repo)")
-    parser.add_argument("--fts", choices=["after", "triggers"], default="after")
+    parser.add_argument("--fts", choices=["after", "triggers", "none"], default="after")
     parser.add_argument(
         "--unplaced", type=int, default=0, metavar="N", help="leave ~N newest originals unplaced"
     )
