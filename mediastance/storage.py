@@ -244,7 +244,8 @@ def m003_correction_checks(db: sqlite_utils.Database) -> None:
 
 
 # Full-text search. FTS5's unicode61 tokenizer treats a run of Han characters as one
-# token, so Chinese needs the trigram tokenizer (queries of 1-2 characters need LIKE).
+# token, so Chinese needs the trigram tokenizer (queries of 1-2 characters need LIKE,
+# or the word index of mediastance/search.py, which Datasette's search box asks).
 FTS_TABLES: dict[str, list[str]] = {
     "articles": ["title", "text"],
     "statements": ["text", "speaker", "organisation"],
