@@ -182,14 +182,14 @@ def test_aggregate_stance_follows_the_strongest_leaning_sentence():
         return ItemLabels({}, {"X": {"favor": favor, "against": against, "none": none}})
 
     evidence = [("a", lab(0.1, 0.1, 0.8)), ("b", lab(0.1, 0.7, 0.2)), ("c", lab(0.2, 0.5, 0.3))]
-    label, score, text = aggregate_stance("X", evidence)
-    assert (label, text) == ("against", "b")
-    assert score == pytest.approx(0.6)
-    label, score, text = aggregate_stance(
+    probs, text, score = aggregate_stance("X", evidence)
+    assert probs == pytest.approx({"favor": 0.15, "against": 0.6, "none": 0.25})
+    assert (text, score) == ("b", 0.7)
+    probs, text, score = aggregate_stance(
         "X", [("a", lab(0.1, 0.1, 0.8)), ("d", lab(0.2, 0.2, 0.6))]
     )
-    assert (label, text) == ("none", "a")
-    assert score == pytest.approx(0.7)
+    assert probs == pytest.approx({"favor": 0.15, "against": 0.15, "none": 0.7})
+    assert (text, score) == ("a", 0.8)
 
 
 def test_cli_analyze_prints_counts(tmp_path, labeler, monkeypatch):
