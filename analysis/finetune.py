@@ -54,7 +54,7 @@ class TuneSettings:
     dropout: float = 0.1
     # LoRA on the top layers only: gradients then stop there, and the backward pass
     # through the lower half of the network (most of its cost on a CPU) is never run.
-    first_layer: int = 4
+    first_layer: int = 6
     modules: tuple[str, ...] = ("query", "key", "value", "dense")
     epochs: int = 3
     batch_size: int = 16
@@ -62,7 +62,7 @@ class TuneSettings:
     head_lr: float = 3e-3
     weight_decay: float = 0.01
     warmup: float = 0.06
-    max_length: int = 128
+    max_length: int = 96
 
 
 @dataclass

