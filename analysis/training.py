@@ -28,7 +28,7 @@ import numpy as np
 from analysis.calibration import fit_temperature, reliability
 from analysis.evaluation import classification_metrics
 from analysis.finetune import TASKS, TuneSettings, fine_tune, task_data
-from analysis.heads import ADAPTER, HEADS_DIR, Heads, stance_input
+from analysis.heads import ADAPTER, HEADS_DIR, Heads, softmax, stance_input
 from analysis.mentions import find_mentions
 from analysis.training_data import SEED, Example, Sizes, TrainingDataError, load_training_data
 from mediastance.config import Config, Target
@@ -205,19 +205,13 @@ def _logits(encoder, heads: Heads, sets: dict[str, dict[str, list[Example]]],
     return out
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def _set_scores(z: np.ndarray, gold: list[str], labels, temperature: float) -> dict:
-    p = _softmax(z / temperature)
+    p = softmax(z / temperature)
     pred = [labels[i] for i in p.argmax(1)]
     m = classification_metrics(gold, pred, labels)
     conf = p.max(1)
     ok = [g == q for g, q in zip(gold, pred, strict=True)]
-    raw = _softmax(z).max(1)
+    raw = softmax(z).max(1)
     out = {
         "n": m["n"],
         "accuracy": round(m["accuracy"], 4),
@@ -268,7 +262,7 @@ def _own_test(logits, sets, temperatures) -> dict:
                 z = np.concatenate([by_name[n][0] for n in names])
                 gold = [g for n in names for g in by_name[n][1]]
                 scores = _set_scores(z, gold, labels, temperatures[task])
-                p = _softmax(z / temperatures[task])
+                p = softmax(z / temperatures[task])
                 ok = [labels[i] == g for i, g in zip(p.argmax(1), gold, strict=True)]
                 scores["reliability"] = reliability(p.max(1), ok)
                 out[task][f"{group}_{lang}"] = scores
