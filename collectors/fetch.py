@@ -6,10 +6,16 @@ Everything a collector downloads goes through :class:`Fetcher`:
   loopback, link-local, metadata or unique-local address unless the config's
   ``allowed_private_networks`` covers it. The check runs on every redirect hop, so a
   public page cannot bounce us to ``169.254.169.254``. A refusal raises before any
-  request is made;
+  request is made. The check is repeated where the socket is opened: our client's
+  network backend resolves the host once, checks every answer and connects to exactly
+  the address it checked (TLS still verifies the URL's host name and the ``Host``
+  header still names it), so a DNS name that answers a public address to the check
+  and ``127.0.0.1`` a moment later (DNS rebinding) is never connected to;
 - politeness: robots.txt (per host, cached; RFC 9309: unreachable or 4xx means allow,
   5xx means disallow), at most one request in flight per host and ``per_host_delay``
-  seconds between requests to it, ``Retry-After`` on 429/503 honoured up to
+  seconds between requests to it (or the host's robots.txt ``Crawl-delay`` when that
+  is longer; one longer than ``max_retry_after`` is an error for the host's later URLs
+  rather than a stall of the run), ``Retry-After`` on 429/503 honoured up to
   ``max_retry_after``;
 - robustness: timeouts (per read and for the whole body), retries with backoff on
   transport errors only, a ``max_bytes`` cap enforced while streaming, redirects
@@ -30,6 +36,7 @@ from queue import SimpleQueue
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from protego import Protego
 
@@ -140,29 +147,147 @@ def check_url(
     host = parts.hostname
     if not host:
         raise FetchRefused("refused: URL has no host", url=url)
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise FetchRefused("refused: invalid port", url=url) from None
+    try:
+        resolve_public(host, port, allowed, resolve=resolve)
+    except FetchError as exc:
+        exc.url = url
+        raise
+
+
+def resolve_public(
+    host: str,
+    port: int,
+    allowed: Iterable[Network] = (),
+    *,
+    resolve: Callable[..., list] = socket.getaddrinfo,
+) -> list[Address]:
+    """The host's addresses, each one checked; :class:`FetchRefused` if any is private.
+
+    One answer that is private refuses the host, even beside public ones: which of them
+    a connection would use is not ours to choose.
+    """
     allowed = tuple(allowed)
     try:
-        literal: Address | None = ipaddress.ip_address(host)
+        literal: Address | None = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         literal = None
     if literal is not None:
         addresses = [literal]
     else:
         try:
-            port = parts.port or (443 if scheme == "https" else 80)
-        except ValueError:
-            raise FetchRefused("refused: invalid port", url=url) from None
-        try:
             infos = resolve(host, port, proto=socket.IPPROTO_TCP)
         except (socket.gaierror, UnicodeError) as exc:
-            raise FetchError(f"cannot resolve host {host!r} ({exc})", url=url) from None
+            raise FetchError(f"cannot resolve host {host!r} ({exc})") from None
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if not addresses:
+        raise FetchError(f"cannot resolve host {host!r} (no address)")
     for ip in addresses:
         if is_blocked_address(ip, allowed):
             raise FetchRefused(
-                f"refused: {host} is a private, loopback, link-local or reserved address ({ip})",
-                url=url,
+                f"refused: {host} is a private, loopback, link-local or reserved address ({ip})"
             )
+    return addresses
+
+
+class PinnedBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, resolving and checking the host where it connects.
+
+    httpcore hands ``connect_tcp`` the URL's host name; the default backend would let
+    ``socket.create_connection`` resolve it again, after our check. Here the name is
+    resolved once, every answer is checked, and the socket connects to one of those
+    very addresses. TLS is started afterwards by httpcore with the URL's host as
+    ``server_hostname``, so SNI and certificate verification are unchanged, and the
+    ``Host`` header comes from the request.
+    """
+
+    def __init__(
+        self,
+        allowed: Iterable[Network] = (),
+        *,
+        resolve: Callable[..., list] = socket.getaddrinfo,
+    ) -> None:
+        self._allowed = tuple(allowed)
+        self._resolve = resolve
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = resolve_public(host, port, self._allowed, resolve=self._resolve)
+        error: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for ip in addresses:  # like create_connection: the first that answers
+            try:
+                return self._inner.connect_tcp(
+                    str(ip), port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        raise FetchRefused("refused: unix sockets are never fetched")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class PinnedTransport(httpx.HTTPTransport):
+    """An ``httpx.HTTPTransport`` whose connections go through :class:`PinnedBackend`.
+
+    httpx has no option for a network backend, so the connection pool it builds is
+    replaced by the same pool with ours. No proxy: a proxy would resolve the name
+    itself, out of our sight.
+    """
+
+    def __init__(
+        self,
+        allowed: Iterable[Network] = (),
+        *,
+        resolve: Callable[..., list] = socket.getaddrinfo,
+        verify: Any = True,
+    ) -> None:
+        super().__init__(verify=verify, trust_env=False)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            max_connections=100,  # httpx's default limits
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=PinnedBackend(allowed, resolve=resolve),
+        )
+
+
+def pinned_client(
+    settings: FetchSettings,
+    *,
+    resolve: Callable[..., list] = socket.getaddrinfo,
+    verify: Any = True,
+) -> httpx.Client:
+    """The client :class:`Fetcher` uses by default: no redirects, no proxy, pinned DNS.
+
+    ``verify`` is httpx's (an ``ssl.SSLContext`` with a test CA in the tests).
+    """
+    return httpx.Client(
+        follow_redirects=False,
+        timeout=settings.timeout,
+        # A proxy from the environment would see every URL but our own safety check
+        # could not vouch for where it connects; fetch directly.
+        trust_env=False,
+        transport=PinnedTransport(
+            settings.allowed_private_networks, resolve=resolve, verify=verify
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -170,10 +295,12 @@ def check_url(
 
 
 class _HostSlot:
-    """One per host: a lock held while a request is in flight, and when the next may start."""
+    """One per host: a lock held while a request is in flight, when the last one ended
+    and when the next may start at the earliest (Retry-After, transport backoff)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.last_done: float | None = None
         self.not_before = 0.0
 
 
@@ -208,13 +335,7 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self._own_client = client is None
-        self.client = client or httpx.Client(
-            follow_redirects=False,
-            timeout=settings.timeout,
-            # A proxy from the environment would see every URL but our own safety check
-            # could not vouch for where it connects; fetch directly.
-            trust_env=False,
-        )
+        self.client = client or pinned_client(settings, resolve=resolve)
         self._resolve = resolve
         self._sleep = sleep
         self._clock = clock
@@ -266,7 +387,11 @@ class Fetcher:
                 raise RobotsDisallowed(
                     f"refused: robots.txt disallows {urlsplit(current).path or '/'}", url=current
                 )
-            response = self._request(current, headers, html=html, max_bytes=max_bytes)
+            try:
+                response = self._request(current, headers, html=html, max_bytes=max_bytes)
+            except FetchError as exc:  # refused where the socket opens: name the URL
+                exc.url = exc.url or current
+                raise
             if response.status_code in (301, 302, 303, 307, 308):
                 location = response.headers.get("location")
                 if not location:
@@ -304,8 +429,7 @@ class Fetcher:
 
     def allowed_by_robots(self, url: str) -> bool:
         """Whether robots.txt of the URL's host lets our user agent fetch it (cached)."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+        origin = _origin(url)
         with self._slots_lock:
             lock = self._robots_locks.setdefault(origin, threading.Lock())
         with lock:
@@ -315,6 +439,15 @@ class Fetcher:
         if isinstance(rules, bool):
             return rules
         return rules.can_fetch(url, self.settings.user_agent)
+
+    def crawl_delay(self, url: str) -> float:
+        """Seconds robots.txt of the URL's host asks between requests (0 when it does not,
+        or when robots.txt has not been read for that host)."""
+        rules = self._robots.get(_origin(url))
+        if isinstance(rules, bool) or rules is None:
+            return 0.0
+        delay = rules.crawl_delay(self.settings.user_agent)
+        return max(0.0, float(delay)) if delay is not None else 0.0
 
     def map_unordered(
         self,
@@ -414,7 +547,18 @@ class Fetcher:
         while True:
             wait_after: float | None = None
             with slot.lock:
-                delay = slot.not_before - self._clock()
+                crawl_delay = self.crawl_delay(url)
+                ready = slot.not_before
+                if slot.last_done is not None:
+                    spacing = max(settings.per_host_delay, crawl_delay)
+                    ready = max(ready, slot.last_done + spacing)
+                delay = ready - self._clock()
+                if delay > settings.max_retry_after and crawl_delay > settings.max_retry_after:
+                    raise FetchError(
+                        f"robots.txt Crawl-delay {crawl_delay:g}s is longer than"
+                        f" max_retry_after {settings.max_retry_after:g}s: not fetched this run",
+                        url=url,
+                    )
                 if delay > 0:
                     self._sleep(delay)
                 try:
@@ -426,7 +570,7 @@ class Fetcher:
                     wait_after = BACKOFF_BASE * 2 ** (transport_failures - 1)
                     response = None
                 finally:
-                    slot.not_before = self._clock() + settings.per_host_delay
+                    slot.last_done = self._clock()
                 if response is not None and response.status_code in (429, 503):
                     retry_after = parse_retry_after(response.headers.get("retry-after"))
                     throttled += 1
@@ -444,7 +588,7 @@ class Fetcher:
                     wait_after = retry_after
                     response = None
                 if wait_after is not None:
-                    slot.not_before = max(slot.not_before, self._clock() + wait_after)
+                    slot.not_before = self._clock() + wait_after
                 if response is not None:
                     return response
 
@@ -498,6 +642,11 @@ def _read_capped(
         if time.monotonic() - started > timeout * 3:
             raise _BodyTimeout(f"body not complete after {timeout * 3:g}s")
     return b"".join(chunks)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
 def _describe_transport_error(exc: BaseException) -> str:
