@@ -86,6 +86,7 @@ _EN_ROLES = {
     "members", "brand", "brands", "operator", "trade", "foreign", "government",
     "regulator", "regulators", "agency", "watchdog", "industry", "organization",
     "organisation", "marketplace", "online", "luxury", "founding", "anti-counterfeiting",
+    "university", "college", "school", "institute", "consultancy", "bank",
 }  # fmt: skip
 _EN_CONNECTORS = {"of", "for", "at", "the", "and", "&", "de", "la", "van", "von", "a", "an"}
 _EN_AUX = {
@@ -110,6 +111,18 @@ _EN_ORG_SUFFIX = re.compile(
     r"\b(?:Co\.|Inc\.?|Corp\.?|Ltd\.?|LLC|Group|Ministry|Coalition|Association|Administration|"
     r"Office|Commission|Bureau|Council|Department|Agency|Court|Federation|Institute|Chamber)\b"
 )
+# Places are where a speaker is, not who they speak for: "Analysts in Hong Kong",
+# "Hong Kong-based lawyers", "The Washington-based coalition", "China regulator". A run
+# made only of these (or of "X-based" modifiers) is never taken as an organisation.
+EN_PLACES = {
+    "hong kong", "china", "mainland china", "beijing", "shanghai", "shenzhen", "hangzhou",
+    "guangzhou", "taiwan", "taipei", "macau", "macao", "singapore", "japan", "tokyo",
+    "korea", "seoul", "asia", "europe", "brussels", "geneva", "london", "paris", "milan",
+    "italy", "france", "germany", "britain", "uk", "u.k.", "us", "u.s.", "usa", "america",
+    "united states", "washington", "new york", "california", "silicon valley",
+}  # fmt: skip
+_EN_BASED = re.compile(r"(?:\b(?!(?:The|A|An)\b)[A-Z][\w.’']*\s+)*\b[\w.’']+-based\b\s*")
+_EN_LOCATIVE = {"in", "from"}  # "Analysts in Hong Kong", "lawyers from Beijing"
 _TOKEN = re.compile(r"[A-Za-z0-9][\w.&'’-]*|&|[^\s\w]")
 # A period that ends a token belongs to it only in abbreviations (Co., U.S.).
 _KEEPS_PERIOD = re.compile(r"(?:Co|Inc|Corp|Ltd|Jr|Sr|St|Mr|Mrs|Ms|Dr|Bros)\.|(?:[A-Za-z]\.)+")
@@ -159,7 +172,10 @@ _ZH_REJECT = re.compile(
 )
 _ZH_PERSON_PRONOUNS = {"他", "她"}
 _ZH_ANY_PRONOUNS = {"他们", "她们"}
-_ZH_ORG_ANAPHORS = {"该公司", "该集团", "该平台", "该组织", "该联盟", "该机构", "该企业", "公司", "公司方面", "其"}  # fmt: skip
+_ZH_ORG_ANAPHORS = {"该公司", "该集团", "该平台", "该组织", "该联盟", "该机构", "该企业", "公司", "公司方面", "平台", "平台方面", "其"}  # fmt: skip
+# Headlines separate clauses with a space instead of a comma: "拼多多上市即陷“山寨”风波
+# 平台回应：…". Without this break the speaker would be "风波 平台".
+_ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff\x00」』”])[ \t\u3000]+(?=[\u3400-\u9fff])")
 
 
 def find_statements(
@@ -223,7 +239,8 @@ class _Finder:
             return self.recall(index, "person", phrase)
         if key in _EN_ANY_PRONOUNS or key in _ZH_ANY_PRONOUNS:
             return self.recall(index, "any", phrase)
-        if _is_org_anaphor(phrase) and not find_mentions(phrase, self.targets):
+        bare = phrase if zh else _EN_BASED.sub("", phrase)
+        if _is_org_anaphor(bare) and not find_mentions(bare, self.targets):
             return self.recall(index, "org", phrase)
         return (self._resolve_zh if zh else self._resolve_en)(phrase, a.context, index)
 
@@ -245,6 +262,11 @@ class _Finder:
                     return mentions[0].alias, mentions[0].target, True
             elif len({m.target for m in mentions}) == 1:
                 return mentions[0].target, mentions[0].target, False
+        if kind == "org" and index in self.by_index:
+            # A headline's "…风波 平台回应": the one target the sentence itself names.
+            mentions = find_mentions(self.by_index[index].text, self.targets)
+            if len({m.target for m in mentions}) == 1:
+                return mentions[0].target, mentions[0].target, False
         return phrase, None, kind == "person"
 
     def _target_of(self, text: str) -> tuple[str | None, str | None]:
@@ -256,7 +278,8 @@ class _Finder:
         return None, mentions[0].target if mentions else None
 
     def _resolve_en(self, phrase: str, context: str, index: int) -> tuple[str, str | None, bool]:
-        person, target = self._target_of(f"{phrase}, {context}" if context else phrase)
+        bare = _EN_BASED.sub("", phrase)  # "The Washington-based coalition" -> "The coalition"
+        person, target = self._target_of(f"{bare}, {context}" if context else bare)
         if person:
             return person, target, True
         name, description = _split_name(phrase)
@@ -442,9 +465,25 @@ def _walk_back(tokens, i: int) -> tuple[int, int] | None:
         j -= 1
     while tokens[j][2].lower() in _EN_CONNECTORS - {"the", "a", "an"}:
         j += 1
+    if (
+        j >= 2
+        and tokens[j - 1][2].lower() in _EN_LOCATIVE
+        and tokens[j - 2][2].lower() in _EN_ROLES
+        and _is_place(_text_of(tokens, (tokens[j][0], tokens[i][1])))
+    ):  # "Analysts in Hong Kong said": the analysts speak, not the place
+        outer = _walk_back(tokens, j - 2)
+        if outer:
+            return outer[0], tokens[i][1]
     # A description then a comma then a name ("Robert Barchiesi, IACC president") is
     # handled above; a lone description after a comma ("On Friday, the company") is fine.
     return tokens[j][0], tokens[i][1]
+
+
+def _is_place(text: str) -> bool:
+    """ "Hong Kong", "Singapore and Hong Kong", "the U.S.": only place names."""
+    parts = [p for p in re.split(r"\s*(?:,|\band\b|&)\s*", text.strip()) if p]
+    keys = [re.sub(r"^the\s+", "", p.lower()) for p in parts]
+    return bool(keys) and all(k in EN_PLACES or k.rstrip(".") in EN_PLACES for k in keys)
 
 
 def _text_of(tokens, span: tuple[int, int]) -> str:
@@ -484,6 +523,7 @@ def _split_name(phrase: str) -> tuple[str | None, str]:
             and all(w[:1].isupper() and not w.endswith(("'s", "’s", "s’")) for w in words)
             and not any(w.lower() in _EN_ROLES for w in words)
             and not _EN_ORG_SUFFIX.search(m.group())
+            and not _is_place(m.group())
             and (m.end() == len(phrase) or phrase[m.end()] == ",")
         ):
             rest = (phrase[: m.start()] + phrase[m.end() :]).strip(" ,")
@@ -510,6 +550,7 @@ def _is_org_anaphor(phrase: str) -> bool:
 def _en_organisation(description: str) -> str | None:
     """The organisation named in a description, as written ("Tiffany & Co.")."""
     has_role = any(w.lower().strip(",") in _EN_ROLES for w in description.split())
+    description = _EN_BASED.sub("", description)  # "Hong Kong-based": where, not who
     for m in _CAP_RUN.finditer(description):
         words = re.sub(r"(?:\s+(?:of|for|and))+$", "", m.group()).split()
         while words and words[0].lower() in ("the", "a", "an"):
@@ -519,6 +560,8 @@ def _en_organisation(description: str) -> str | None:
         run = re.sub(r"(?:'s|’s|’)$", "", " ".join(words))
         if all(w.lower() in _EN_ROLES for w in words):
             continue  # "Analysts", "Vice President": a role, not an organisation
+        if _is_place(run):
+            continue  # "China regulator", "Singapore and Hong Kong": a place
         if run and run.lower() not in _EN_NOT_NAMES and (has_role or _EN_ORG_SUFFIX.search(run)):
             return run
     return None
@@ -538,6 +581,8 @@ def _chinese(text: str, frame: str, quotes) -> _Attribution | None:
             return _Attribution(text[start:end], rest, kind)
     for v in ZH_VERBS.finditer(simple):
         seg_start = max(simple.rfind(c, 0, v.start()) for c in "，,；;：:。！？!?、\x00") + 1
+        for space in _ZH_SPACE_BREAK.finditer(simple, seg_start, v.start()):
+            seg_start = space.end()
         np_start, np_end = seg_start, v.start()
         while True:  # strip settings and adverbs between speaker and verb, then connectives
             tail = _ZH_TAIL.search(simple, np_start, np_end)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from analysis.sentences import Sentence, split_sentences
@@ -348,3 +351,15 @@ def test_language_argument_fills_unknown_sentence_language():
     assert find_statements(sentences, TARGETS, "en") == [
         Statement(0, "Alibaba", "Alibaba", "en", "it was disappointed.", "reported")
     ]
+
+
+ORGANISATION_CASES = json.loads(
+    (Path(__file__).parent / "fixtures" / "statements" / "organisations.json").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("case", ORGANISATION_CASES, ids=lambda c: c["why"][:60])
+def test_places_and_fragments_are_not_organisations(case):
+    """Issue 16's junk organisations and place-name speakers, and the cases kept as they were."""
+    found = statements(case["text"], case["language"])
+    assert [[i, speaker, org] for i, speaker, org, *_ in found] == case["expected"]
