@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
+from mediastance.datasette_targets import canonical_target
 from mediastance.search import match_query
 from mediastance.serve import DATABASE_NAME, load_metadata
 
@@ -85,6 +86,7 @@ def iter_rows(
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     # The search canned queries call this, as they do in Datasette (datasette_search.py).
     conn.create_function("mediastance_search_query", 1, match_query, deterministic=True)
+    conn.create_function("mediastance_target", 1, canonical_target, deterministic=True)
     conn.set_authorizer(_refuse_writes)
     try:
         cursor = conn.execute(sql, values)

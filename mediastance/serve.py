@@ -28,6 +28,8 @@ from typing import Any
 
 DATABASE_NAME = "mediastance"
 METADATA_FILE = "datasette-metadata.json"
+# Page templates that extend Datasette's own ("default:query.html").
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 PASSWORD_HASH_ENV = "MEDIASTANCE_PASSWORD_HASH"
 USER_ENV = "MEDIASTANCE_USER"
 
@@ -275,12 +277,15 @@ def make_datasette(
     from datasette.app import Datasette
     from datasette.plugins import pm
 
-    from mediastance import datasette_search
+    from mediastance import datasette_search, datasette_targets
 
     if not pm.is_registered(datasette_search):  # the search box over the word index
         pm.register(datasette_search, name="mediastance-search")
+    if not pm.is_registered(datasette_targets):  # mediastance_target(): any alias → target
+        pm.register(datasette_targets, name="mediastance-targets")
     ds = Datasette(
         metadata=load_metadata(auth=auth, user=user),
+        template_dir=str(TEMPLATES),
         settings=SETTINGS,
         secret=os.environ.get("DATASETTE_SECRET") or secrets.token_hex(32),
     )
