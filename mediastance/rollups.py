@@ -261,6 +261,10 @@ def _statements(script: str) -> list[str]:
 # triggers; the canned query "Statements by an organisation" reads it newest first from
 # the (organisation, published_day) index instead of sorting every statement.
 
+# What statement_labels says for a statement with no organisation, so that it can be
+# filtered and faceted like any other (the statements table keeps it empty).
+UNATTRIBUTED = "unattributed"
+
 STATEMENT_COLUMNS = (
     "statement_id, organisation, speaker, language, kind, text, target, stance, sentiment, "
     "tone, article_id, article_title, outlet, published_day, url"
@@ -300,7 +304,8 @@ def _statement_rows(where: str) -> str:
     return f"""
   insert into statement_labels ({STATEMENT_COLUMNS})
   select
-    s.id, s.organisation, s.speaker, s.language, s.kind, s.text, st.target, st.label,
+    s.id, coalesce(nullif(trim(s.organisation), ''), '{UNATTRIBUTED}'), s.speaker, s.language,
+    s.kind, s.text, st.target, st.label,
     (select se.label from sentiments se
       where se.item_type = 'statement' and se.item_id = s.id limit 1),
     (select round(se.p_positive - se.p_negative, 3) from sentiments se

@@ -277,12 +277,14 @@ def make_datasette(
     from datasette.app import Datasette
     from datasette.plugins import pm
 
-    from mediastance import datasette_search, datasette_targets
+    from mediastance import datasette_pages, datasette_search, datasette_targets
 
     if not pm.is_registered(datasette_search):  # the search box over the word index
         pm.register(datasette_search, name="mediastance-search")
     if not pm.is_registered(datasette_targets):  # mediastance_target(): any alias → target
         pm.register(datasette_targets, name="mediastance-targets")
+    if not pm.is_registered(datasette_pages):  # article page, corrections, Excel CSV
+        pm.register(datasette_pages, name="mediastance-pages")
     ds = Datasette(
         metadata=load_metadata(auth=auth, user=user),
         template_dir=str(TEMPLATES),

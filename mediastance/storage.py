@@ -762,3 +762,68 @@ def m015_word_search(db: sqlite_utils.Database) -> None:
     # the table pages' search box in Datasette (issue 21).
     for table in word_search.SEARCH_INDEXES:
         word_search.create_search_index(db, table)
+
+
+# Ids that point at another table's row. As foreign keys, Datasette shows them as links
+# (with the other row's label) and lists the rows that point at an article on its page.
+FOREIGN_KEYS: list[tuple[str, str, str, str]] = [
+    ("articles", "story_id", "stories", "id"),
+    ("articles", "duplicate_of", "articles", "id"),
+    ("sentences", "article_id", "articles", "id"),
+    ("mentions", "article_id", "articles", "id"),
+    ("statements", "article_id", "articles", "id"),
+    ("sentiments", "article_id", "articles", "id"),
+    ("stances", "article_id", "articles", "id"),
+    ("corrections", "article_id", "articles", "id"),
+    ("article_stances", "article_id", "articles", "id"),
+    ("statement_labels", "article_id", "articles", "id"),
+    ("statement_labels", "statement_id", "statements", "id"),
+    ("statement_pairs", "story_id", "stories", "id"),
+    ("statement_pairs", "en_statement_id", "statements", "id"),
+    ("statement_pairs", "zh_statement_id", "statements", "id"),
+    ("statement_pairs", "en_article_id", "articles", "id"),
+    ("statement_pairs", "zh_article_id", "articles", "id"),
+    ("framing_words", "story_id", "stories", "id"),
+    ("alerts", "story_id", "stories", "id"),
+    ("fetch_errors", "run_id", "runs", "id"),
+    ("deliveries", "run_id", "runs", "id"),
+]
+
+
+@migrations()
+def m016_foreign_keys(db: sqlite_utils.Database) -> None:
+    # Issue 16: ids were dead text in Datasette. SQLite cannot add a foreign key to a
+    # table in place, so sqlite-utils rebuilds each table (rows, rowids and indexes
+    # copied; foreign_keys stays off, so old ids pointing nowhere are kept as they are).
+    # Dropping the old table drops its triggers too (FTS, word index, rollups, story
+    # changes): they are put back exactly as they were. Runs once; on a large database
+    # this copies each table once (minutes at a million articles).
+    by_table: dict[str, list[tuple[str, str, str, str]]] = {}
+    for fk in FOREIGN_KEYS:
+        table, column, other, _ = fk
+        if db[table].exists() and db[other].exists() and column in db[table].columns_dict:
+            by_table.setdefault(table, []).append(fk)
+    for table, fks in by_table.items():
+        triggers = [t.sql for t in db[table].triggers]
+        db.add_foreign_keys(fks)
+        for sql in triggers:
+            db.execute(sql)
+
+
+@migrations()
+def m017_unattributed_statements(db: sqlite_utils.Database) -> None:
+    # Issue 16: a statement with no organisation (39 % in the demo) vanished from the
+    # statement_labels organisation facet and filters; it now reads "unattributed" there
+    # (statements.organisation itself stays empty). The triggers are re-created with the
+    # new SQL (mediastance/rollups.py) and the rows already there are updated.
+    from mediastance import rollups
+
+    for name in rollups.STATEMENT_TRIGGERS:
+        db.execute(f"drop trigger if exists [{name}]")
+    for name, body in rollups.STATEMENT_TRIGGERS.items():
+        db.execute(f"create trigger [{name}] {body}")
+    db.execute(
+        "update statement_labels set organisation = ? "
+        "where organisation is null or trim(organisation) = ''",
+        [rollups.UNATTRIBUTED],
+    )

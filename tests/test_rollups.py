@@ -45,7 +45,8 @@ from daily_coverage order by 1, 2, 3, 4
 
 EXPECTED_STATEMENTS = """
 select
-  s.id, s.organisation, s.speaker, s.language, s.kind, s.text, st.target, st.label,
+  s.id, coalesce(nullif(trim(s.organisation), ''), 'unattributed'), s.speaker, s.language,
+  s.kind, s.text, st.target, st.label,
   (select se.label from sentiments se
     where se.item_type = 'statement' and se.item_id = s.id limit 1),
   (select round(se.p_positive - se.p_negative, 3) from sentiments se
