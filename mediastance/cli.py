@@ -46,12 +46,13 @@ class Options:
         except ConfigError as exc:
             raise UsageFailure(str(exc)) from None
 
-    def open(self, *, create: bool = True):
+    def open(self, *, create: bool = True, lock: str | None = None):
         """Open the database and bring its shape up to date (migrations, FTS, views).
 
         Commands that only read (export, serve, analyze, sources) pass ``create=False``:
         a mistyped --db is then an error, not a new empty database reported on as if
-        it were the real one.
+        it were the real one. Commands that write pass ``lock=`` their name: the lock
+        ``run`` holds is then held until the command ends (see :meth:`locked`).
         """
         if not create and not os.path.exists(self.db_path):
             raise UsageFailure(
@@ -59,11 +60,39 @@ class Options:
                 f"or create it with `mediastance init --db {self.db_path}`"
             )
         try:
-            db = open_db(self.db_path)
+            db = open_db(self.db_path)  # first: it says why a folder is unusable
+            if lock:  # before any write, migrations included
+                click.get_current_context().with_resource(self.locked(lock))
             ensure_db_shape(db)
         except StorageError as exc:
             raise UsageFailure(str(exc)) from None
         return db
+
+    @contextlib.contextmanager
+    def locked(self, command: str):
+        """Hold the database's run lock, waiting up to ``LOCK_WAIT`` seconds for it.
+
+        Two writers at once would each redo the other's work (two ``analyze`` label
+        every article twice); the second one says who it waits for, and gives up with
+        exit 75, as ``run`` does at once, when the time is up.
+        """
+        from mediastance.run import EXIT_LOCKED, LOCK_WAIT, RunLocked, run_lock
+
+        def waiting(held: RunLocked) -> None:
+            self.log(f"waiting up to {LOCK_WAIT:g}s for the database lock: {held}")
+
+        stack = contextlib.ExitStack()
+        try:
+            stack.enter_context(
+                run_lock(self.db_path, command=command, wait=LOCK_WAIT, on_wait=waiting)
+            )
+        except RunLocked as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_LOCKED)
+        except OSError as exc:
+            raise UsageFailure(f"{exc} (check --db)") from None
+        with stack:
+            yield
 
     def log(self, message: str) -> None:
         if not self.quiet:
@@ -166,7 +195,7 @@ def init(options: Options) -> None:
         mediastance init --db coverage.db
     """
     config = options.config
-    db = options.open()
+    db = options.open(lock="init")
     from mediastance.collect import register_sources
 
     register_sources(db, config.sources)
@@ -189,7 +218,7 @@ def collect(options: Options, source_names: tuple[str, ...]) -> None:
     from mediastance.collect import collect as collect_sources
 
     config = options.config
-    db = options.open()
+    db = options.open(lock="collect")
     try:
         summary = collect_sources(db, config, source_names=source_names, progress=options.log)
     except UnknownSource as exc:
@@ -215,7 +244,7 @@ def analyze(options: Options, limit: int | None, device: str | None) -> None:
     from analysis.labels import LabelerUnavailable, load_labeler
     from analysis.pipeline import analyze as analyze_articles
 
-    config, db = options.config, options.open(create=False)
+    config, db = options.config, options.open(create=False, lock="analyze")
     try:
         labeler = load_labeler(config, device=device, progress=options.log)
     except LabelerUnavailable as exc:
@@ -457,7 +486,10 @@ def train(
     settings = TuneSettings()
     if epochs:
         settings = replace(settings, epochs=epochs)
-    db = options.open() if os.path.exists(options.db_path) else None  # corrections, if any
+    db = None
+    if os.path.exists(options.db_path):  # corrections, if any: read, so locked only to open
+        with options.locked("train"):
+            db = options.open()
     try:
         result = train_model(
             options.config,
@@ -494,6 +526,7 @@ def demo(options: Options, no_serve: bool, port: int) -> None:
         mediastance demo --no-serve --db demo.db
     """
     from mediastance.demo import build_demo
+    from mediastance.run import EXIT_LOCKED, RunLocked
     from mediastance.serve import ServeError, check_port
 
     if not no_serve:
@@ -501,8 +534,13 @@ def demo(options: Options, no_serve: bool, port: int) -> None:
             check_port("127.0.0.1", port)  # before the pipeline, not after it
         except ServeError as exc:
             raise UsageFailure(str(exc)) from None
-    options.open().close()
-    report = build_demo(options.db_path, progress=options.log)
+    with options.locked("demo"):
+        options.open().close()
+    try:  # the pipeline takes the lock again, as `run` does
+        report = build_demo(options.db_path, progress=options.log)
+    except RunLocked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     for line in report.summary_lines():
         options.log(line)
     if report.status == "failed":
@@ -528,7 +566,7 @@ def sources(options: Options) -> None:
         mediastance sources --db coverage.db
     """
     config = options.config
-    db = options.open(create=False)
+    db = options.open(create=False, lock="sources")
     from mediastance.collect import register_sources, source_health
 
     register_sources(db, config.sources)
@@ -570,7 +608,7 @@ def brief(options: Options, since: str | None, fmt: str, output: str | None, sen
         raise UsageFailure(f"--since {since}: use a duration like 24h, 7d or 90m")
     if output:
         check_output_path(output, "-o/--output")
-    db = options.open(create=False)
+    db = options.open(create=False, lock="brief")
     compute_alerts(db, config)
     start = since_from_duration(seconds)
     text = render(build_brief(db, config, since=start), fmt)

@@ -5,7 +5,9 @@
 - One run at a time. An ``flock`` on ``<db>.lock`` is held for the whole run. The kernel
   drops it when the process dies, however it dies, so a lock left by a ``kill -9`` is
   simply free again: there is no stale-lock guessing from pids or ages. The holder writes
-  its pid, host and start time into the file so a second run can say who holds it.
+  its pid, host, command and start time into the file so a second one can say who holds
+  it. Every other command that writes the database (``collect``, ``analyze``, ``init``…)
+  takes the same lock, waiting up to ``LOCK_WAIT`` seconds for it; ``run`` does not wait.
 - Crash-safe. Every stage writes in short transactions (WAL mode), so a killed run
   leaves a consistent database; what it had not saved yet is fetched again next time,
   and the unique ``canonical_url`` index keeps that from becoming a duplicate. The next
@@ -46,20 +48,27 @@ EXIT_CONFIG = 2
 EXIT_LOCKED = 75
 
 COMMAND = "run"
+LOCK_WAIT = 600.0  # seconds a manual command waits for the lock before giving up
+LOCK_POLL = 0.2
 COLLECT_COUNTS = ("new", "updated", "duplicates", "skipped", "errors")
 
 
 class RunLocked(Exception):
     """Another run holds the lock next to the database."""
 
-    def __init__(self, lock_path: Path, holder: Mapping[str, Any]) -> None:
+    def __init__(self, lock_path: Path, holder: Mapping[str, Any], *, waited: float = 0) -> None:
         self.lock_path = lock_path
         self.holder = dict(holder)
         pid = holder.get("pid", "?")
         started = holder.get("started_at", "?")
         host = holder.get("host")
+        command = holder.get("command", COMMAND)
         where = f"pid {pid} on {host}" if host and host != socket.gethostname() else f"pid {pid}"
-        super().__init__(f"another run ({where}, started {started}) holds {lock_path}")
+        who = "another run" if command == COMMAND else f"mediastance {command}"
+        message = f"{who} ({where}, started {started}) holds {lock_path}"
+        if waited:
+            message += f" (waited {waited:g}s)"
+        super().__init__(message)
 
 
 class RunInterrupted(BaseException):
@@ -84,22 +93,47 @@ def read_lock_holder(lock_path: Path) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def run_lock(db_path: str | os.PathLike) -> Iterator[Path]:
-    """Hold the run lock for ``db_path`` or raise :class:`RunLocked` at once.
+def run_lock(
+    db_path: str | os.PathLike,
+    *,
+    command: str = COMMAND,
+    wait: float = 0.0,
+    on_wait: Callable[[RunLocked], None] | None = None,
+) -> Iterator[Path]:
+    """Hold the run lock for ``db_path``, or raise :class:`RunLocked`.
 
+    With ``wait`` (seconds) a held lock is tried again until it is free or the time is
+    up; ``on_wait`` is told once who holds it. ``command`` is written for the next one.
     The file is never deleted: unlinking a lock file another process has just opened
     would let two runs hold "the" lock on two different inodes.
     """
     path = lock_path_for(db_path)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            locked = RunLocked(path, read_lock_holder(path))
-            log.warning("%s", locked)  # so the log file says why a night has no run
-            raise locked from None
-        holder = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": utcnow()}
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    locked = RunLocked(path, read_lock_holder(path), waited=wait)
+                    if command == COMMAND:  # so the log file says why a night has no run
+                        log.warning("%s", locked)
+                    raise locked from None
+                if on_wait is not None and not told:
+                    on_wait(RunLocked(path, read_lock_holder(path)))
+                    told = True
+                # flock has no timeout of its own; polling keeps this free of signals.
+                time.sleep(min(LOCK_POLL, left))
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "command": command,
+            "started_at": utcnow(),
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
         try:
