@@ -12,10 +12,14 @@ the search box no longer asks it). Then, per term, median of ``--repeat``:
   limit 51``) filtered by the word index; ``like_page_sql_ms``: the same page with a
   LIKE filter instead (option b of issue 21), for the Chinese terms;
 - ``ranked_ms``: the 50 best matches by bm25 over all matches; ``ranked_newest_ms``: the
-  50 best of the 1,000 most recently collected matches;
+  50 best of the 1,000 most recently collected matches; ``ranked_view_ms``: the page SQL
+  of the ranked view the search box leads to (``articles_ranked``, 51 rows by rank) and
+  ``ranked_count_ms`` its count of every match (Datasette runs both per page);
 - ``json_ms``: ``/mediastance/articles.json?_search=…&_nofacet=1`` through the project's
-  Datasette (rows and count), ``html_ms``: the HTML page with its facets (language,
-  outlet, script); serve's cache is off, so every request computes.
+  Datasette, its redirect followed to the ranked view (rows by rank and count),
+  ``html_ms``: the HTML page with its facets (language, outlet, script),
+  ``table_json_ms``: the table page itself, newest first (``_sort_desc=published``:
+  no redirect); serve's cache is off, so every request computes.
 
 ``--single`` also builds an index of single characters (each Han character a token, a
 two-character term a phrase) in the same database and times the same match: the
@@ -141,6 +145,18 @@ def measure_sql(path: Path, repeat: int) -> dict:
             [match],
             repeat,
         )
+        view = search.ranked_view_name("articles")
+        ranked_where = search.ranked_filter("?")
+        r["ranked_view_ms"], _ = median_ms(
+            conn,
+            f"select id, title, published, rank from {view} where {ranked_where} "
+            "order by rank limit 51",
+            [match],
+            repeat,
+        )
+        r["ranked_count_ms"], _ = median_ms(
+            conn, f"select count(*) from {view} where {ranked_where}", [match], repeat
+        )
         r["ranked_newest_ms"], _ = median_ms(
             conn,
             f"select rowid from (select rowid, {bm25} as score from {name} where {name} "
@@ -169,15 +185,20 @@ async def measure_datasette(path: Path, repeat: int) -> dict:
     out: dict = {}
     for term in TERMS:
         r: dict = {}
-        for key, url in (
-            ("json_ms", f"/{DATABASE_NAME}/articles.json"),
-            ("html_ms", f"/{DATABASE_NAME}/articles"),
+        for key, url, extra in (
+            ("json_ms", f"/{DATABASE_NAME}/articles.json", {"_nofacet": "1"}),
+            ("html_ms", f"/{DATABASE_NAME}/articles", {}),
+            (
+                "table_json_ms",
+                f"/{DATABASE_NAME}/articles.json",
+                {"_nofacet": "1", "_sort_desc": "published"},
+            ),
         ):
-            params = {"_search": term, **({"_nofacet": "1"} if key == "json_ms" else {})}
+            params = {"_search": term, **extra}
             times = []
             for _ in range(repeat + 1):  # the first one warms the page cache
                 t = time.perf_counter()
-                response = await ds.client.get(url, params=params)
+                response = await ds.client.get(url, params=params, follow_redirects=True)
                 times.append((time.perf_counter() - t) * 1000)
                 assert response.status_code == 200, response.text[:300]
             r[key] = round(statistics.median(times[1:]), 1)

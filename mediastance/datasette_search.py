@@ -1,5 +1,6 @@
 """Datasette plugin: the table pages' search box on ``articles`` and ``statements`` asks
-the word index (mediastance/search.py), so 假货, 打假 and 假貨 are found like longer terms.
+the word index (mediastance/search.py), so 假货, 打假 and 假貨 are found like longer terms,
+and lists the matches best first.
 
 Datasette 0.65 turns ``?_search=`` into ``rowid in (select rowid from <fts> where <fts>
 match escape_fts(:search))`` over the table's detected FTS table, here the trigram index,
@@ -8,19 +9,28 @@ own ``filters_from_request`` hook (``datasette.filters.search_filters``); this p
 wraps the hook and, on tables with a word index, puts its own filter in that one's place.
 Column searches (``?_search_title=``) and every other table keep Datasette's.
 
-The table page lists matches in the table's sort order (newest first for ``articles``):
-Datasette 0.65 has no way to sort a table page by relevance (datasette#268). Ranked
-results are the canned queries' "Search articles" and "Search statements", which call
-``mediastance_search_query`` (registered here on Datasette's connections) and order by
-bm25.
+Ranking: a table page is sorted by a column only (datasette#268), and a rank is not a
+column of ``articles``. So a search from the table page without an explicit ``_sort``
+is redirected (302, same query string and format, ``_nocol=_match`` added) to the view ``articles_ranked``
+(``statements_ranked``; ``search.create_ranked_view``): the table's columns plus the
+word index's ``rank``, which its metadata sorts by. Filters, facets, CSV and JSON work
+there as on the table, each id links to the row's page; its next pages are offsets. A search with ``_sort`` or
+``_sort_desc`` stays on the table page, in that order. The canned "Search articles" and
+"Search statements" queries call ``mediastance_search_query`` (registered here on
+Datasette's connections).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import parse_qs
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils import tilde_encode
+from datasette.utils.asgi import asgi_send_redirect
+from markupsafe import Markup
 
 from mediastance import search
 
@@ -35,10 +45,12 @@ def _is_datasette_search_filter(result: Any) -> bool:
 @hookimpl(wrapper=True)
 def filters_from_request(request, database, table, datasette):
     results = yield
-    if table not in search.SEARCH_INDEXES:
+    views = {search.ranked_view_name(t) for t in search.SEARCH_INDEXES}
+    if table not in search.SEARCH_INDEXES and table not in views:
         return results
+    replacement = _word_search if table in search.SEARCH_INDEXES else _ranked_search
     return [
-        _word_search(default, request, database, table, datasette)
+        replacement(default, request, database, table, datasette)
         if _is_datasette_search_filter(default)
         else default
         for default in results
@@ -72,6 +84,76 @@ def _word_search(default, request, database, table, datasette):
         )
 
     return inner
+
+
+def _ranked_search(default, request, database, table, datasette):
+    async def inner() -> FilterArguments:
+        text = request.args.get("_search", "")
+        context = {"supports_search": True, "search": text}
+        match = search.match_query(text)
+        if match is None:  # the view lists nothing but matches: without a word, none
+            why = (
+                f'search "{text}" has no word to look for'
+                if text.strip()
+                else "no search yet: type words in the search box, the matches come best first"
+            )
+            return FilterArguments(["0"], human_descriptions=[why], extra_context=context)
+        return FilterArguments(
+            [search.ranked_filter(f":{PARAM}")],
+            params={PARAM: match},
+            human_descriptions=[f'search matches "{text}"'],
+            extra_context=context,
+        )
+
+    return inner
+
+
+async def ranked_location(datasette, scope: dict) -> str | None:
+    """Where a table page's search goes to be ranked: its ranked view, else None."""
+    if scope.get("type") != "http" or scope.get("method") not in ("GET", "HEAD"):
+        return None
+    query_string = scope.get("query_string", b"").decode("latin-1")
+    args = parse_qs(query_string, keep_blank_values=True)
+    if not "".join(args.get("_search", [])).strip() or {"_sort", "_sort_desc"} & args.keys():
+        return None
+    for name, db in datasette.databases.items():
+        for table in search.SEARCH_INDEXES:
+            page = re.fullmatch(
+                re.escape(datasette.urls.table(name, table)) + r"(\.\w+)?", scope["path"]
+            )
+            view = search.ranked_view_name(table)
+            if page and view in await db.view_names():
+                # _nocol: the index's hidden column is the view's way in, not data to show.
+                hide = "" if "_nocol" in args or "_col" in args else f"&_nocol={search.MATCH}"
+                return (
+                    f"{datasette.urls.table(name, view)}{page.group(1) or ''}?{query_string}{hide}"
+                )
+    return None
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def ranked_searches(scope, receive, send):
+            location = await ranked_location(datasette, scope)
+            if location is None:
+                await app(scope, receive, send)
+            else:
+                await asgi_send_redirect(send, location)
+
+        return ranked_searches
+
+    return wrap
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    # A view has no row pages: each result's id links to its row on the table's page.
+    for source in search.SEARCH_INDEXES:
+        if table == search.ranked_view_name(source) and column == "id" and value is not None:
+            href = datasette.urls.row(database, source, tilde_encode(str(value)))
+            return Markup('<a href="{}">{}</a>').format(href, value)
+    return None
 
 
 @hookimpl

@@ -827,3 +827,12 @@ def m017_unattributed_statements(db: sqlite_utils.Database) -> None:
         "where organisation is null or trim(organisation) = ''",
         [rollups.UNATTRIBUTED],
     )
+
+
+@migrations()
+def m020_ranked_search(db: sqlite_utils.Database) -> None:
+    # Datasette sorts a table page by a column only, so the search box's matches could
+    # not be listed best first (issue 21): a view per searchable table adds the word
+    # index's rank; the table page's search box leads there (datasette_search.py).
+    for table in word_search.SEARCH_INDEXES:
+        word_search.create_ranked_view(db, table)

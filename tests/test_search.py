@@ -147,19 +147,27 @@ def test_ranked_best_first(db):
     assert ranked("Alibaba") == ["a3", "a2"]  # a3: in its (shorter) title
 
 
-def test_migration_indexes_existing_rows_and_is_safe_to_repeat(tmp_path: Path):
-    path = tmp_path / "m.db"
+def database_before(path: Path, migration: str, undo) -> Path:
+    """A database with ARTICLES as it was before ``migration``: ``undo(db)`` removes its work."""
     db = open_db(path)
     ensure_db_shape(db)
     save_rows(db, "articles", ARTICLES, pk="id")
-    # As a database from before the word index: no index, no triggers, not applied.
-    for table in search.SEARCH_INDEXES:
-        name = search.index_name(table)
-        for suffix in ("ai", "ad", "au"):
-            db.execute(f"drop trigger [{name}_{suffix}]")
-        db.execute(f"drop table [{name}]")
-    db.execute("delete from _sqlite_migrations where name = 'm015_word_search'")
+    undo(db)
+    db.execute("delete from _sqlite_migrations where name = ?", [migration])
+    db.conn.commit()
     db.close()
+    return path
+
+
+def test_migration_indexes_existing_rows_and_is_safe_to_repeat(tmp_path: Path):
+    def no_word_index(db):
+        for table in search.SEARCH_INDEXES:
+            name = search.index_name(table)
+            for suffix in ("ai", "ad", "au"):
+                db.execute(f"drop trigger [{name}_{suffix}]")
+            db.execute(f"drop table [{name}]")
+
+    path = database_before(tmp_path / "m.db", "m015_word_search", no_word_index)
     for _ in range(2):
         db = open_db(path)
         ensure_db_shape(db)
@@ -168,6 +176,25 @@ def test_migration_indexes_existing_rows_and_is_safe_to_repeat(tmp_path: Path):
     db = open_db(path)
     search.create_search_index(db, "articles")  # again, on a full index: same rows
     assert found(db, "articles", "假货") == ["a1", "a2", "a3"]
+
+
+def test_ranked_views_come_to_an_existing_database(tmp_path: Path):
+    def no_ranked_views(db):  # and FTS5's default rank
+        for table in search.SEARCH_INDEXES:
+            db.execute(f"drop view [{search.ranked_view_name(table)}]")
+            db.execute(f"delete from [{search.index_name(table)}_config] where k = 'rank'")
+
+    path = database_before(tmp_path / "m.db", "m020_ranked_search", no_ranked_views)
+    for _ in range(2):
+        db = open_db(path)
+        ensure_db_shape(db)
+        sql = "select id from articles_ranked where _match = ? order by rank"
+        ids = [r[0] for r in db.execute(sql, [search.match_query("淘宝")])]
+        assert ids == bm25_order(db, "articles", "淘宝") == ["a1", "a2"]
+        assert db.execute(
+            "select v from articles_search_fts_config where k = 'rank'"
+        ).fetchone() == ("bm25(2.0, 1.0)",)
+        db.close()
 
 
 def test_index_is_rebuilt_when_its_tokens_would_change(tmp_path: Path, monkeypatch):
@@ -210,37 +237,122 @@ def test_a_writer_without_the_function_gets_an_error_and_writes_nothing(tmp_path
     assert conn.execute("select count(*) from articles").fetchone() == (0,)
 
 
+def test_a_writer_through_sqlite_utils_with_the_function_is_indexed(tmp_path: Path):
+    # The README's way to write from the shell: sqlite-utils query --functions.
+    from click.testing import CliRunner
+    from sqlite_utils.cli import cli
+
+    path = tmp_path / "m.db"
+    db = open_db(path)
+    ensure_db_shape(db)
+    db.close()
+    functions = "from mediastance.search import index_text as mediastance_search_text"
+    insert = "insert into articles (id, canonical_url, title) values ('x', 'ux', '山寨假貨')"
+    result = CliRunner().invoke(cli, ["query", str(path), insert, "--functions", functions])
+    assert result.exit_code == 0, result.output
+    assert found(open_db(path), "articles", "山寨") == ["x"]
+
+
 # Datasette's own search box ------------------------------------------------------------
 
 
-def table_search(ds, table: str, query: str) -> list[dict]:
+def table_search(ds, table: str, query: str, **args: str) -> list[dict]:
+    """The rows that the table page's search box lists, in its order (redirects followed)."""
+    params = {"_search": query, "_shape": "objects", "_size": "max", "_nofacet": "1", **args}
     response = asyncio.run(
-        ds.client.get(
-            f"/{DB}/{table}.json",
-            params={"_search": query, "_shape": "objects", "_size": "max", "_nofacet": "1"},
-        )
+        ds.client.get(f"/{DB}/{table}.json", params=params, follow_redirects=True)
     )
     assert response.status_code == 200, response.text[:500]
     return response.json()["rows"]
+
+
+def bm25_order(db, table: str, query: str) -> list[str]:
+    """Ids best first by the word index's bm25, asked directly (not through the view)."""
+    id_of = dict(db.execute(f"select rowid, id from [{table}]").fetchall())
+    sql = search.ranked_rowids_sql(table)
+    return [id_of[r[0]] for r in db.execute(sql, [search.match_query(query)])]
 
 
 def test_table_search_box_on_a_small_database(db, tmp_path: Path):
     path = tmp_path / "s.db"
     db.execute(f"vacuum into '{path}'")
     ds = make_datasette(path)
-    assert [r["id"] for r in table_search(ds, "articles", "假货")] == ["a2", "a3", "a1"]
-    assert [r["id"] for r in table_search(ds, "articles", "假貨 Alibaba")] == ["a2", "a3"]
+    assert sorted(r["id"] for r in table_search(ds, "articles", "假货")) == ["a1", "a2", "a3"]
+    assert sorted(r["id"] for r in table_search(ds, "articles", "假貨 Alibaba")) == ["a2", "a3"]
     assert table_search(ds, "articles", "!!") == []
     assert len(table_search(ds, "articles", " ")) == 4  # an empty box shows everything
-    page = asyncio.run(ds.client.get(f"/{DB}/articles", params={"_search": "假货"}))
+    page = asyncio.run(
+        ds.client.get(f"/{DB}/articles", params={"_search": "假货"}, follow_redirects=True)
+    )
     assert page.status_code == 200
     assert 'value="假货"' in page.text  # the box keeps the user's words
-    assert "3 rows where search matches &#34;假货&#34;" in page.text
+    assert "3 rows where search matches &#34;假货&#34; sorted by rank" in page.text
+    # Asked for a column order, the search stays on the table page, in that order.
+    by_date = table_search(ds, "articles", "假货", _sort_desc="published")
+    assert [r["id"] for r in by_date] == ["a2", "a3", "a1"]
     # A column search is still Datasette's own, over the trigram index.
     response = asyncio.run(
         ds.client.get(f"/{DB}/articles.json", params={"_search_title": "suspends"})
     )
     assert [r[0] for r in response.json()["rows"]] == ["a3"]
+
+
+def test_search_box_lists_the_best_match_first(db, tmp_path: Path):
+    # Both say 假货 and Alibaba: "best" in its title and often, "weak" once each in a
+    # longer text, and "weak" is newer, so the table's own order would list it first.
+    filler = "The company reported quarterly revenue and new logistics centres. " * 6
+    save_rows(db, "articles", [
+        {"id": "best", "canonical_url": "u5", "title": "Alibaba 假货 打假",
+         "text": "阿里巴巴 (Alibaba) 假货 假货 Alibaba 打假。", "published": "2016-01-02"},
+        {"id": "weak", "canonical_url": "u6", "title": "Quarterly results",
+         "text": f"Alibaba: {filler} 假货 were mentioned.", "published": "2016-06-01"},
+    ], pk="id")  # fmt: skip
+    path = tmp_path / "r.db"
+    db.execute(f"vacuum into '{path}'")
+    ds = make_datasette(path)
+    response = asyncio.run(
+        ds.client.get(f"/{DB}/articles", params={"_search": "假货 Alibaba", "language": "en"})
+    )
+    assert response.status_code == 302
+    assert response.headers["location"] == (
+        f"/{DB}/articles_ranked?_search=%E5%81%87%E8%B4%A7+Alibaba&language=en&_nocol=_match"
+    )
+    ranked = [r["id"] for r in table_search(ds, "articles", "假货 Alibaba")]
+    assert ranked[0] == "best"
+    page = asyncio.run(
+        ds.client.get(f"/{DB}/articles", params={"_search": "假货 Alibaba"}, follow_redirects=True)
+    )
+    assert page.text.index('<a href="/mediastance/articles/best">best</a>') < page.text.index(
+        '<a href="/mediastance/articles/weak">weak</a>'
+    )  # best first, and each result links to its article's page
+    assert ranked == bm25_order(db, "articles", "假货 Alibaba")
+    assert sorted(ranked) == ["a2", "a3", "best", "weak"]
+    by_date = [
+        r["id"] for r in table_search(ds, "articles", "假货 Alibaba", _sort_desc="published")
+    ]
+    assert by_date == ["weak", "a2", "a3", "best"]
+    # Next pages follow the rank; the count is every match; rank is a column.
+    params = {"_search": "假货 Alibaba", "_size": "2", "_shape": "objects"}
+    first = asyncio.run(ds.client.get(f"/{DB}/articles_ranked.json", params=params)).json()
+    assert first["next"] == "2"  # an offset: a view's pages
+    params["_next"] = first["next"]
+    rest = asyncio.run(ds.client.get(f"/{DB}/articles_ranked.json", params=params)).json()
+    assert [r["id"] for r in first["rows"] + rest["rows"]] == ranked
+    assert first["filtered_table_rows_count"] == 4
+    assert [r["rank"] for r in first["rows"]] == sorted(r["rank"] for r in first["rows"])
+
+
+def test_ranked_view_without_a_search_lists_nothing_and_says_why(db, tmp_path: Path):
+    path = tmp_path / "r.db"
+    db.execute(f"vacuum into '{path}'")
+    ds = make_datasette(path)
+    response = asyncio.run(ds.client.get(f"/{DB}/statements_ranked.json"))
+    assert response.json()["rows"] == []
+    assert response.json()["human_description_en"] == (
+        "where no search yet: type words in the search box, the matches come best first"
+        " sorted by rank"
+    )
+    assert table_search(ds, "statements", "!!") == []
 
 
 def demo_truth(db, table: str, query: str) -> list[str]:
@@ -293,6 +405,19 @@ def test_demo_mixed_query_needs_every_term(demo_db):
     assert sorted(r["id"] for r in table_search(ds, "articles", "假货 阿里巴巴")) == demo_truth(
         db, "articles", "假货 阿里巴巴"
     )
+
+
+@pytest.mark.parametrize(
+    ("table", "query"),
+    [("articles", "假货 阿里巴巴"), ("articles", "假货"), ("statements", "假货")],
+)
+def test_demo_search_box_ranks_best_first(demo_db, table, query):
+    db = open_db(demo_db)
+    ds = make_datasette(demo_db)
+    rows = table_search(ds, table, query)
+    assert [r["id"] for r in rows] == bm25_order(db, table, query)
+    by_id = table_search(ds, table, query, _sort="id")
+    assert [r["id"] for r in rows] != [r["id"] for r in by_id]  # the order is the rank's
 
 
 def test_demo_traditional_and_simplified_find_the_same_articles(demo_db):
