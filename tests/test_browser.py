@@ -1,11 +1,12 @@
 """Headless Chromium (the system's Debian build) against a real Datasette on loopback.
 
-Screenshots land in artifacts/browser/ for people to look at; the README's dashboard
-picture is copied from there.
+Screenshots go to the test's temporary folder, or to $MEDIASTANCE_SCREENSHOTS when set
+(to look at them, or to refresh the README's dashboard picture, docs/dashboard.png).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -16,7 +17,6 @@ import pytest
 from mediastance.serve import build_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
 # Without these Chromium keeps trying to reach Google's hosts on a closed network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,9 +28,19 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)"
+    ),
+    pytest.mark.slow,
+]
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    folder = Path(os.environ.get("MEDIASTANCE_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -80,8 +90,7 @@ METRICS = {
 }
 
 
-def test_dashboards_render_their_charts(browser, datasette_url):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def test_dashboards_render_their_charts(browser, datasette_url, screenshots):
     for slug, charts in VEGA_CHARTS.items():
         page, errors = open_page(browser, f"{datasette_url}/-/dashboards/{slug}")
         for chart in charts:
@@ -92,12 +101,11 @@ def test_dashboards_render_their_charts(browser, datasette_url):
                 timeout=30_000,
             )
             assert int(page.inner_text(f"#chart-{metric}").strip()) > 0, metric
-        page.screenshot(path=str(ARTIFACTS / f"dashboard-{slug}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"dashboard-{slug}.png"), full_page=True)
         assert errors == [], slug
 
 
-def test_canned_query_pages_show_rows(browser, datasette_url):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def test_canned_query_pages_show_rows(browser, datasette_url, screenshots):
     page, errors = open_page(
         browser,
         f"{datasette_url}/mediastance/statements_by_organisation?organisation=Alibaba",
@@ -105,7 +113,7 @@ def test_canned_query_pages_show_rows(browser, datasette_url):
     table = page.inner_text("table.rows-and-columns")
     assert "被个别企业的私利绑架" in table
     assert "a step in the wrong direction and regrettable" in table
-    page.screenshot(path=str(ARTIFACTS / "statements_by_organisation.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "statements_by_organisation.png"), full_page=True)
     page, more_errors = open_page(browser, f"{datasette_url}/mediastance/search_articles?q=假货")
     assert "淘宝" in page.inner_text("table.rows-and-columns")
     assert errors + more_errors == []
