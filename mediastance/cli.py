@@ -421,7 +421,8 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
 
     \b
     Example:
-        mediastance evaluate --input analysis/data/seed_zh.jsonl --json
+        grep '"split": "test"' analysis/data/seed_zh.jsonl > test_zh.jsonl
+        mediastance evaluate --input test_zh.jsonl --json
     """
     import json
 
