@@ -118,13 +118,32 @@ def test_metadata_beats_the_byline_unless_it_is_in_the_future():
     assert find_published(future, today=TODAY) == "2015-01-24"
 
 
-def test_a_layout_table_page_keeps_the_story_cell_not_the_furniture():
-    html = layout("zh_layout_table_gbk.html")
+LAYOUT_TABLE_PAGES = {
+    # GBK bytes declared as gb2312, Simplified.
+    "zh_layout_table_gbk.html": (
+        "本报讯 记者从市工商局获悉",
+        "发现售假行为可拨打12315投诉举报。",
+        ("首页", "今日推荐", "相关报道", "网购纠纷投诉量上升", "发表评论", "版权所有"),
+    ),
+    # Big5 bytes declared as big5, Traditional: the same layout from a Taiwan portal.
+    "zh_layout_table_big5.html": (
+        "本報訊 記者從市工商局獲悉",
+        "發現售假行為可撥打12315投訴舉報。",
+        ("首頁", "今日推薦", "相關報道", "網購糾紛投訴量上升", "發表評論", "版權所有"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", LAYOUT_TABLE_PAGES)
+def test_a_layout_table_page_keeps_the_story_cell_not_the_furniture(name):
+    first, last, furniture = LAYOUT_TABLE_PAGES[name]
+    html, codec = decode((LAYOUTS / name).read_bytes())
+    assert codec == ("cp950" if "big5" in name else "gb18030")
     article = extract_article(html, url="http://news-zh.example/news/a1.htm", today=TODAY)
     assert article["extractor"] == extract.BLOCK
-    assert article["text"].startswith("本报讯 记者从市工商局获悉")
-    assert article["text"].endswith("发现售假行为可拨打12315投诉举报。")
-    for furniture in ("首页", "今日推荐", "相关报道", "网购纠纷投诉量上升", "发表评论", "版权所有"):
-        assert furniture not in article["text"]
+    assert article["text"].startswith(first)
+    assert article["text"].endswith(last)
+    for words in furniture:
+        assert words not in article["text"]
     # The byline under the bold headline; the related list's March dates come later.
     assert (article["published"], article["language"]) == ("2005-04-05", "zh")
