@@ -291,7 +291,12 @@ def run(options: Options, log_file: str | None, no_analyze: bool) -> None:
 @click.option(
     "--auth", is_flag=True, help="Require a password (hash in MEDIASTANCE_PASSWORD_HASH)."
 )
-@click.option("--public", is_flag=True, help="Allow binding beyond localhost.")
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Allow binding beyond localhost; anonymous visitors then get no SQL of their own "
+    "and tighter time and row limits (README: Security).",
+)
 def serve(options: Options, host: str, port: int, auth: bool, public: bool) -> None:
     """Browse the database in Datasette with the project's metadata and dashboards.
 

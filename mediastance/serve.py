@@ -49,6 +49,21 @@ SETTINGS = {
     "allow_download": False,
 }
 
+# `serve --public` (see datasette_public and README "Security"): no arbitrary SQL for
+# anonymous visitors, and what the rest may cost bounded. One SQL thread: however many
+# visitors, queries use one core, so the nightly run keeps the other. 2 s is over four
+# times the slowest canned query (445 ms) and dashboard chart (285 ms) measured at a
+# million articles (BENCHMARKS.md); Datasette's own table search box, 1.5-8.6 s there on
+# common words, may hit it, the "Search articles" query does not.
+PUBLIC_SETTINGS = {
+    "default_allow_sql": False,
+    "sql_time_limit_ms": 2000,
+    "facet_time_limit_ms": 2000,
+    "max_returned_rows": 1000,
+    "allow_csv_stream": False,  # ?_stream=on would return every row of a table
+    "num_sql_threads": 1,
+}
+
 
 # Read queries slower than this are kept until the database changes (see CachingDatabase).
 CACHE_SLOWER_THAN_S = 0.05
@@ -268,16 +283,18 @@ def make_datasette(
     auth: bool = False,
     user: str | None = None,
     cache_slower_than: float = CACHE_SLOWER_THAN_S,
+    public: bool = False,
 ):
     """A configured ``Datasette`` instance (also used by tests through ``ds.client``).
 
     ``cache_slower_than`` (seconds): see ``CachingDatabase``; ``float("inf")`` turns the
-    cache off.
+    cache off. ``public``: ``PUBLIC_SETTINGS``, and SQL only for the dashboards' charts
+    and (with ``auth``) signed-in users.
     """
     from datasette.app import Datasette
     from datasette.plugins import pm
 
-    from mediastance import datasette_pages, datasette_search, datasette_targets
+    from mediastance import datasette_pages, datasette_public, datasette_search, datasette_targets
 
     if not pm.is_registered(datasette_search):  # the search box over the word index
         pm.register(datasette_search, name="mediastance-search")
@@ -285,12 +302,22 @@ def make_datasette(
         pm.register(datasette_targets, name="mediastance-targets")
     if not pm.is_registered(datasette_pages):  # article page, corrections, Excel CSV
         pm.register(datasette_pages, name="mediastance-pages")
+    if not pm.is_registered(datasette_public):  # acts only where public=True set it up
+        pm.register(datasette_public, name="mediastance-public")
+    metadata = load_metadata(auth=auth, user=user)
+    if public:
+        metadata["allow_sql"] = datasette_public.allow_sql(auth=auth)
+        for database in metadata.get("databases", {}).values():
+            database.pop("allow_sql", None)
     ds = Datasette(
-        metadata=load_metadata(auth=auth, user=user),
+        metadata=metadata,
         template_dir=str(TEMPLATES),
-        settings=SETTINGS,
+        settings={**SETTINGS, **PUBLIC_SETTINGS} if public else SETTINGS,
         secret=os.environ.get("DATASETTE_SECRET") or secrets.token_hex(32),
     )
+    if public:
+        queries = datasette_public.dashboard_queries(metadata)
+        setattr(ds, datasette_public.ALLOWED_SQL_ATTRIBUTE, queries)
     database = _caching_database_class()(
         ds, path=str(db_path), is_mutable=True, cache_slower_than=cache_slower_than
     )
@@ -310,7 +337,7 @@ def build_server(
     import uvicorn
 
     check_bind(host, public=public)
-    ds = make_datasette(db_path, auth=auth)
+    ds = make_datasette(db_path, auth=auth, public=public)
     # Datasette's ASGI app runs its startup hooks (plugins, db setup) on the first request.
     app = _keeping_fresh(ds.app(), ds.get_database(DATABASE_NAME), warm_paths(ds))
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
