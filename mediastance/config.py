@@ -72,6 +72,7 @@ class ModelSettings:
     batch_size: int
     quantize: bool
     precision: str = "auto"
+    backend: str = "auto"
 
 
 ALERT_KINDS = ("volume_spike", "tone_drop", "hostile_statement", "statement_gap")
@@ -320,11 +321,14 @@ def _topic(check: _Checker, table: dict) -> Topic:
 
 
 _PRECISIONS = ("auto", "fp32", "bf16")  # analysis.encoder.PRECISIONS, without importing torch
+_BACKENDS = ("auto", "openvino", "torch")  # analysis.backend.BACKENDS
 
 
 def _model(check: _Checker, table: dict) -> ModelSettings:
     where = "[model]"
-    check.known(table, where, ("encoder", "device", "batch_size", "quantize", "precision"))
+    check.known(
+        table, where, ("encoder", "device", "batch_size", "quantize", "precision", "backend")
+    )
     device = check.string(table, "model", "device")
     if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
         raise check.fail(f"{where}.device", f"must be 'cpu' or 'cuda', got {device!r}")
@@ -338,12 +342,18 @@ def _model(check: _Checker, table: dict) -> ModelSettings:
         )
     if precision == "bf16" and quantize:
         raise check.fail(f"{where}.precision", "'bf16' does not combine with quantize = true")
+    backend = check.string(table, "model", "backend")
+    if backend not in _BACKENDS:
+        raise check.fail(
+            f"{where}.backend", f"must be 'auto', 'openvino' or 'torch', got {backend!r}"
+        )
     return ModelSettings(
         encoder=check.string(table, "model", "encoder"),
         device=device,
         batch_size=check.integer(table, where, "batch_size", minimum=1),
         quantize=quantize,
         precision=precision,
+        backend=backend,
     )
 
 
