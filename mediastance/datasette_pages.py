@@ -20,10 +20,12 @@ from typing import Any
 
 import markupsafe
 from datasette import hookimpl
+from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import Response
 
 from analysis.mentions import fold_alias
 from mediastance.datasette_targets import canonical_target, configured_targets
+from mediastance.storage import FOREIGN_KEYS
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LANGUAGE_COLUMNS = {"language", "languages"}
@@ -50,6 +52,9 @@ LABEL_CELLS: dict[str, dict[str, tuple[str, str, str, str | None]]] = {
 }
 
 
+LINKED_TABLES = {(table, column): other for table, column, other, _ in FOREIGN_KEYS}
+
+
 def language_name(code: str) -> str:
     """ "en" -> "English", "en,zh" -> "English, 中文"; unknown codes as they are."""
     return ", ".join(LANGUAGE_NAMES.get(c.strip(), c.strip()) for c in code.split(","))
@@ -73,6 +78,11 @@ def _cell(row, column: str) -> Any:
 def render_cell(row, value, column, table, database, datasette):
     if column in LANGUAGE_COLUMNS and isinstance(value, str) and value:
         return markupsafe.Markup('<span title="{}">{}</span>').format(value, language_name(value))
+    other = LINKED_TABLES.get((table, column))
+    if other and isinstance(value, str) and value:
+        # A foreign key Datasette did not expand (the row page): link it all the same.
+        href = datasette.urls.row(database, other, tilde_encode(value))
+        return markupsafe.Markup('<a href="{}">{}</a>').format(href, value)
     if table == "statements" and column == "organisation" and value in (None, ""):
         return markupsafe.Markup('<em class="unattributed">unattributed</em>')
     spec = LABEL_CELLS.get(table or "", {}).get(column)
@@ -132,8 +142,6 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     if view_name == "row":
 
         async def for_row():
-            from datasette.utils import tilde_decode
-
             article_id = tilde_decode(request.url_vars["pks"])
             return {"article_labels": await article_labels(datasette, db, article_id)}
 
@@ -144,7 +152,10 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             ids = [str(row.cells[0]["raw"]) for row in display_rows if row.cells]
             return await label_summaries(db, ids)
 
-        return {"article_label_summaries": labels_by_id, "language_name": language_name}
+        def article_url(article_id: str) -> str:
+            return datasette.urls.row(database, "articles", tilde_encode(article_id))
+
+        return {"article_label_summaries": labels_by_id, "article_url": article_url}
     return {}
 
 
@@ -242,6 +253,28 @@ async def label_summaries(db, ids: list[str]) -> dict[str, markupsafe.Markup]:
 
 
 # --- the correction form ------------------------------------------------------------------
+def login_url(datasette) -> str | None:
+    """The sign-in page when ``serve --auth`` configured one, else None."""
+    plugins = datasette.metadata("plugins") or {}
+    return datasette.urls.path("/-/login") if "datasette-auth-passwords" in plugins else None
+
+
+@hookimpl
+def forbidden(datasette, request, message):
+    """A visitor who is not signed in is offered the sign-in page, not a bare "Forbidden"."""
+    if request.actor is not None:
+        return None  # signed in and still refused: Datasette's own page says so
+
+    async def sign_in_page():
+        context = {"message": message, "login_url": login_url(datasette), "here": request.full_path}
+        html = await datasette.render_template(
+            "mediastance_forbidden.html", context, request=request
+        )
+        return Response.html(html, status=403)
+
+    return sign_in_page
+
+
 @hookimpl
 def register_routes():
     return [(r"^/-/correct$", correction_form)]
@@ -355,8 +388,7 @@ async def correction_form(request, datasette):
     elif values["item_type"] and values["item_id"]:
         _, problems = await check_correction(db, {**values, "label": values["label"] or "none"})
         errors = [p for p in problems if "label" not in p and "needs a target" not in p]
-    auth = "datasette-auth-passwords" in (datasette.metadata("plugins") or {})
-    login = datasette.urls.path("/-/login") if auth else None
+    login = login_url(datasette)
     context = {
         "values": values,
         "errors": errors,

@@ -246,7 +246,10 @@ def test_article_page_shows_its_labels_and_statements(ds):
     # A statement with no organisation is there, as "unattributed".
     other = get(ds, f"/{DB}/articles/en1").text
     assert "<td>Analysts in Hong Kong</td><td>unattributed</td><td>English</td>" in other
-    assert EN1_TEXT in other  # the full text stays on the article's own page
+    assert f"<p>{EN1_TEXT}</p>" in other  # the full text, on the article's own page
+    assert '<tr><th scope="row">outlet</th><td class="col-outlet">Reuters</td></tr>' in other
+    copy = get(ds, f"/{DB}/articles/zh2").text  # a copy links to its original
+    assert '<td class="col-duplicate_of"><a href="/mediastance/articles/zh1">zh1</a></td>' in copy
 
 
 def headers(html: str) -> list[str]:
@@ -256,13 +259,13 @@ def headers(html: str) -> list[str]:
 def test_articles_table_opens_with_title_outlet_language_date_and_labels(ds):
     page = get(ds, f"/{DB}/articles?_sort=id").text
     assert headers(page)[:6] == ["id", "title", "outlet", "language", "published", "labels"]
-    assert "text" not in headers(page)
+    assert headers(page)[6:] == ["source", "script", "author"]
     assert EN1_TEXT not in page
     row = page[page.index('<a href="/mediastance/articles/en1">') :]
     row = row[: row.index("</tr>")]
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
     assert cells[:5] == [
-        "IACC suspends Alibaba membership",
+        '<a href="/mediastance/articles/en1">IACC suspends Alibaba membership</a>',
         "Reuters",
         '<span title="en">English</span>',
         "2016-05-13T10:00:00Z",
@@ -452,3 +455,15 @@ def test_excel_link_stands_next_to_datasettes_csv(ds, page, link):
     export = re.search(r'<p class="export-links">(.*?)</p>', html, re.S).group(1)
     assert f'<a href="{link}">excel</a>' in export
     assert export.index("excel") < export.index(">CSV<")
+
+
+def test_a_forbidden_page_offers_the_sign_in_page_to_anonymous_visitors(editor_ds, ds):
+    page = get(editor_ds, f"/{DB}/record_correction?item_type=article")
+    assert page.status_code == 403
+    assert '<a href="/-/login">Sign in</a>, then come back to' in page.text
+    assert f'<a href="/{DB}/record_correction?item_type=article">' in page.text
+    signed_in = get(editor_ds, f"/{DB}/record_correction", cookies=editor(editor_ds))
+    assert signed_in.status_code == 200
+    without_auth = get(ds, f"/{DB}/record_correction")
+    assert without_auth.status_code == 403
+    assert "start it with\n  <code>mediastance serve --auth</code>" in without_auth.text
