@@ -39,27 +39,48 @@ def find_mentions(text: str, targets: Sequence[Target]) -> list[Mention]:
     """Every non-overlapping mention of a target's alias or person, in text order."""
     if not text:
         return []
-    pattern, owners = _matcher(tuple(targets))
+    return list(_mentions(text, tuple(targets)))
+
+
+@lru_cache(maxsize=4096)
+def _mentions(text: str, targets: tuple[Target, ...]) -> tuple[Mention, ...]:
+    # Cached: analyze asks again for a statement that is its whole sentence, and for
+    # sentences that agency copy repeats across articles.
+    pattern, owners = _matcher(targets)
     if pattern is None:
-        return []
+        return ()
     folded, origin = fold(text)
     mentions = []
     for m in pattern.finditer(folded):
         start, end = origin[m.start()], origin[m.end() - 1] + 1
         key = re.sub(r"\s+", " ", m.group())
         mentions.append(Mention(owners[key], text[start:end], start, end))
-    return mentions
+    return tuple(mentions)
+
+
+class _CharFold(dict):
+    """``str.translate`` table: each character's NFKC casefold, worked out once."""
+
+    def __missing__(self, code: int) -> str:
+        folded = unicodedata.normalize("NFKC", chr(code)).casefold()
+        self[code] = folded
+        return folded
+
+
+_FOLD = _CharFold()
 
 
 def fold(text: str) -> tuple[str, list[int]]:
     """The matching form of a text and, for each of its characters, the original offset."""
-    pieces: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        folded = unicodedata.normalize("NFKC", ch).casefold()
-        pieces.append(folded)
-        origin.extend([i] * len(folded))
-    joined = "".join(pieces)
+    if text.isascii():  # NFKC leaves ASCII alone, casefold is lower, OpenCC has no ASCII
+        return text.lower(), list(range(len(text)))
+    # Characters fold one by one (so offsets map back); str.translate does it in C, and
+    # when every character folds to one, offsets are unchanged.
+    joined = text.translate(_FOLD)
+    if len(joined) == len(text) and all(len(_FOLD[ord(ch)]) == 1 for ch in set(text)):
+        origin = list(range(len(text)))
+    else:
+        origin = [i for i, ch in enumerate(text) for _ in range(len(_FOLD[ord(ch)]))]
     simplified = to_simplified(joined)
     if len(simplified) != len(joined):
         # OpenCC converted a phrase to one of another length: convert character by

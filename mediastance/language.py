@@ -27,8 +27,12 @@ def han_share(text: str) -> float:
     return han / total if total else 0.0
 
 
-def detect_language(text: str | None) -> str | None:
-    """'zh', 'en' (or another ISO 639-1 code for Latin text), or None for no letters."""
+def detect_language(text: str | None, *, latin: str | None = None) -> str | None:
+    """'zh', 'en' (or another ISO 639-1 code for Latin text), or None for no letters.
+
+    ``latin``: the answer for Latin-script text, when the caller already knows it (a
+    sentence of an English article): py3langid is then not asked.
+    """
     if not text or not text.strip():
         return None
     sample = text[:5000]
@@ -43,6 +47,8 @@ def detect_language(text: str | None) -> str | None:
         return "zh" if share > 0 else None
     if share >= 0.3:
         return "zh"
+    if latin:
+        return latin
     code = _langid(sample)
     # py3langid confuses short English headlines with neighbours; when the text is
     # mostly ASCII words and the guess is a low-resource code, English is the better bet.
