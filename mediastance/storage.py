@@ -338,6 +338,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     word_search.register_functions(db.conn)
     migrations.apply(db)
     word_search.ensure_current(db)
+    word_search.ensure_ranked_views(db)  # a migration may have added columns
     for table, columns in FTS_TABLES.items():
         # enable_fts creates the index, fills it and adds the triggers in three separate
         # commits; a run killed in between leaves an index without triggers that would
