@@ -102,6 +102,57 @@ LEXICON: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 LEXICON_VERSION = hashlib.sha1(repr(sorted(LEXICON.items())).encode()).hexdigest()[:10]
 
+# An English gloss of each Chinese form, for readers of the charts (not used in matching).
+GLOSSES: dict[str, str] = {
+    "屈辱": "humiliation",
+    "蒙羞": "brought shame",
+    "耻辱": "disgrace",
+    "丢脸": "lose face",
+    "颜面扫地": "utterly lose face",
+    "难堪": "embarrassing",
+    "羞辱": "humiliate",
+    "假货": "fake goods",
+    "山寨": "knockoff",
+    "假冒伪劣": "fake and shoddy",
+    "仿冒": "counterfeit",
+    "高仿": "high-grade fake",
+    "售假": "selling fakes",
+    "冒牌": "imitation brand",
+    "打假": "anti-counterfeiting",
+    "严打": "strike hard",
+    "整治": "rectify",
+    "重拳": "heavy blow",
+    "专项行动": "special campaign",
+    "约谈": "summoned for talks",
+    "绑架": "kidnapped",
+    "挟持": "held hostage",
+    "私利": "private interests",
+    "要挟": "coerce",
+    "遗憾": "regrettable",
+    "失望": "disappointed",
+    "恶名": "notorious",
+    "臭名昭著": "infamous",
+    "声名狼藉": "disreputable",
+    "黑名单": "blacklist",
+    "泛滥": "rampant",
+    "重灾区": "worst-hit area",
+    "不公": "unfair",
+    "双重标准": "double standard",
+    "双标": "double standard",
+    "霸凌": "bullying",
+    "抹黑": "smear",
+    "偏见": "prejudice",
+    "政治化": "politicised",
+    "恶意": "malicious",
+}
+
+
+def gloss(word: str | None) -> str | None:
+    """The word with its English gloss, 假货 → "假货 (fake goods)"; English words as they are."""
+    if word is None:
+        return None
+    return f"{word} ({GLOSSES[word]})" if word in GLOSSES else word
+
 
 @dataclass(frozen=True)
 class FramingHit:

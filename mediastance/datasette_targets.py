@@ -10,6 +10,9 @@ of silently returning nothing.
 The targets are those of the bundled default config layered with $MEDIASTANCE_CONFIG or
 ./mediastance.toml (as every command reads them); a config that fails to load leaves
 the bundled default's targets, since a bad file must not take the browser down.
+
+The plugin also gives dashboards ``mediastance_gloss(word)``: a Chinese framing word with
+its English gloss (analysis/framing.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from functools import lru_cache
 
 from datasette import hookimpl
 
+from analysis.framing import gloss
 from analysis.mentions import fold_alias
 from mediastance.config import ConfigError, Target, load_config, load_config_text
 
@@ -59,3 +63,5 @@ def _targets() -> tuple[Target, ...]:
 def prepare_connection(conn):
     # For canned queries and dashboards: `where target = mediastance_target(:target)`.
     conn.create_function("mediastance_target", 1, canonical_target, deterministic=True)
+    # For the framing-words chart: 假货 → "假货 (fake goods)" (analysis/framing.py).
+    conn.create_function("mediastance_gloss", 1, gloss, deterministic=True)

@@ -389,3 +389,139 @@ def test_questions_export_like_datasette(tmp_path):
     assert [r[4] for r in rows][:1] == ["brands said Alibaba tolerated fakes"]
     with sqlite3.connect(path) as conn:
         assert conn.execute("select count(*) from statement_labels").fetchone()[0] >= 5
+
+
+# Dashboards: the same database, each chart's SQL as datasette-dashboards runs it.
+
+DASHBOARDS = load_metadata()["plugins"]["datasette-dashboards"]
+
+
+def chart_rows(ds, dashboard: str, chart: str, **filters) -> list[dict]:
+    from datasette_dashboards import replace_opts_in_query
+
+    sql = replace_opts_in_query(DASHBOARDS[dashboard]["charts"][chart]["query"], filters)
+    params = {k: v for k, v in filters.items() if f":{k}" in sql}
+    results = asyncio.run(ds.execute(DB, sql, params))
+    return [dict(zip(results.columns, row, strict=True)) for row in results.rows]
+
+
+def bundled_vega_lite_major() -> str:
+    import re
+    from pathlib import Path
+
+    import datasette_dashboards
+
+    runtime = Path(datasette_dashboards.__file__).parent / "static" / "vega-lite.min.js"
+    return re.search(r'var n="(\d+)\.\d+\.\d+"', runtime.read_text()).group(1)
+
+
+def test_specs_name_the_bundled_vega_lite_and_time_axes_are_temporal():
+    schema = f"https://vega.github.io/schema/vega-lite/v{bundled_vega_lite_major()}.json"
+    for slug, dashboard in DASHBOARDS.items():
+        for name, chart in dashboard["charts"].items():
+            if chart["library"] != "vega-lite":
+                continue
+            assert chart["display"]["$schema"] == schema, (slug, name)
+            encodings = [chart["display"].get("encoding", {})] + [
+                layer.get("encoding", {}) for layer in chart["display"].get("layer", [])
+            ]
+            for encoding in encodings:
+                x = encoding.get("x", {})
+                if x.get("field") in ("day", "month", "first_seen", "span_start"):
+                    assert x["type"] == "temporal", (slug, name)
+
+
+def test_trending_dashboard_for_a_period_and_for_an_empty_one(qds):
+    latest = {"period": "7 days", "as_of": "newest article"}
+    assert chart_rows(qds, "trending", "period", **latest) == [
+        {"period": "2016-05-09 – 2016-05-15"}
+    ]
+    assert chart_rows(qds, "trending", "active-stories", **latest) == [{"n": 1}]
+    timeline = chart_rows(qds, "trending", "trending-timeline", **latest)
+    # One dot per day and language; the bar runs to the day after the last (a real span).
+    assert [(r["day"], r["language"], r["articles"]) for r in timeline] == [
+        ("2016-05-13", "en", 1),
+        ("2016-05-14", "en", 1),
+        ("2016-05-14", "zh", 1),
+    ]
+    assert {(r["span_start"], r["span_end"]) for r in timeline} == {("2016-05-13", "2016-05-15")}
+    change = chart_rows(qds, "trending", "trending-change", **latest, language="zh")
+    assert [(r["language"], r["this_week"], r["week_before"], r["change"]) for r in change] == [
+        ("zh", 1, 0, 1)
+    ]
+    tone = chart_rows(
+        qds, "trending", "tone-by-day", date_start="2016-05-14", date_end="2016-05-14"
+    )
+    assert tone == [
+        {"day": "2016-05-14", "language": "en", "tone": -0.1, "articles": 1},
+        {"day": "2016-05-14", "language": "zh", "tone": -0.8, "articles": 1},
+    ]
+    # Nothing in the period: one row each that says so (an empty chart would say nothing).
+    empty = {"period": "7 days", "as_of": "today", "date_end": "2020-01-31"}
+    (row,) = chart_rows(qds, "trending", "trending-timeline", **empty)
+    assert row["story"] == (
+        "No story has articles from 2020-01-25 to 2020-01-31; newest article: 2016-05-15"
+    )
+    (row,) = chart_rows(qds, "trending", "trending-change", **empty)
+    assert row["story"] == "No story has articles from 2020-01-18 to 2020-01-31"
+
+
+def test_overview_counters_follow_the_target_in_any_alias(qds):
+    assert chart_rows(qds, "overview", "articles-count") == [{"n": 3}]
+    assert chart_rows(qds, "overview", "articles-count", target="iacc") == [{"n": 1}]
+    assert chart_rows(qds, "overview", "statements-count", target="阿里巴巴") == [{"n": 3}]
+    months = chart_rows(qds, "overview", "tone-over-time", target="Taobao")
+    assert {(r["month"], r["language"]) for r in months} == {
+        ("2016-05-01", "en"),
+        ("2016-05-01", "zh"),
+    }
+
+
+def test_one_bar_per_statement_pair_and_glossed_framing_words(qds, tmp_path):
+    db = open_db(tmp_path / "q.db")
+    pair = {
+        "story_id": "s-iacc",
+        "organisation": "Alibaba",
+        "target": "IACC",
+        "en_text": "regrettable",
+        "zh_text": "私利绑架",
+        "gap_score": 1.5,
+        "tone_gap": -0.5,
+        "harsher": "zh",
+    }
+    save_rows(db, "statement_pairs", [{"id": "p1", **pair}, {"id": "p2", **pair}], pk="id")
+    gaps = chart_rows(qds, "stories", "statement-gaps")
+    assert [r["pair"] for r in gaps] == [
+        "#1 Alibaba: IACC suspends Alibaba membership",
+        "#2 Alibaba: IACC suspends Alibaba membership",
+    ]
+    words = [
+        {
+            "id": "w1",
+            "story_id": "s-iacc",
+            "language": "zh",
+            "category": "fake",
+            "word": "假货",
+            "count": 2,
+        },
+        {
+            "id": "w2",
+            "story_id": "s-iacc",
+            "language": "en",
+            "category": "regret",
+            "word": "regrettable",
+            "count": 1,
+        },
+    ]
+    save_rows(db, "framing_words", words, pk="id")
+    assert chart_rows(qds, "stories", "framing-words") == [
+        {"word": "假货 (fake goods)", "language": "zh", "category": "fake", "uses": 2},
+        {"word": "regrettable", "language": "en", "category": "regret", "uses": 1},
+    ]
+
+
+def test_every_chinese_framing_word_has_a_gloss():
+    from analysis.framing import GLOSSES, LEXICON
+
+    chinese = {word for _, forms in LEXICON.values() for word in forms}
+    assert chinese == set(GLOSSES)
