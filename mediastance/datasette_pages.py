@@ -25,7 +25,7 @@ from datasette.utils.asgi import Response
 
 from analysis.mentions import fold_alias
 from mediastance.datasette_targets import canonical_target, configured_targets
-from mediastance.storage import FOREIGN_KEYS
+from mediastance.storage import FOREIGN_KEYS, LINK_COLUMNS
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LANGUAGE_COLUMNS = {"language", "languages"}
@@ -52,7 +52,7 @@ LABEL_CELLS: dict[str, dict[str, tuple[str, str, str, str | None]]] = {
 }
 
 
-LINKED_TABLES = {(table, column): other for table, column, other, _ in FOREIGN_KEYS}
+LINKED_TABLES = {(t, column): other for t, column, other, _ in FOREIGN_KEYS + LINK_COLUMNS}
 
 
 def language_name(code: str) -> str:
@@ -80,7 +80,7 @@ def render_cell(row, value, column, table, database, datasette):
         return markupsafe.Markup('<span title="{}">{}</span>').format(value, language_name(value))
     other = LINKED_TABLES.get((table, column))
     if other and isinstance(value, str) and value:
-        # A foreign key Datasette did not expand (the row page): link it all the same.
+        # A link column, or a foreign key Datasette did not expand (the row page).
         href = datasette.urls.row(database, other, tilde_encode(value))
         return markupsafe.Markup('<a href="{}">{}</a>').format(href, value)
     if table == "statements" and column == "organisation" and value in (None, ""):

@@ -768,9 +768,6 @@ def m015_word_search(db: sqlite_utils.Database) -> None:
 # Ids that point at another table's row. As foreign keys, Datasette shows them as links
 # (with the other row's label) and lists the rows that point at an article on its page.
 FOREIGN_KEYS: list[tuple[str, str, str, str]] = [
-    ("articles", "story_id", "stories", "id"),
-    ("articles", "duplicate_of", "articles", "id"),
-    ("sentences", "article_id", "articles", "id"),
     ("mentions", "article_id", "articles", "id"),
     ("statements", "article_id", "articles", "id"),
     ("sentiments", "article_id", "articles", "id"),
@@ -789,6 +786,14 @@ FOREIGN_KEYS: list[tuple[str, str, str, str]] = [
     ("fetch_errors", "run_id", "runs", "id"),
     ("deliveries", "run_id", "runs", "id"),
 ]
+# Ids of the two tables that hold the text (articles, sentences): adding a foreign key
+# copies a table, and these copies are most of the database, so Datasette's plugin
+# (mediastance/datasette_pages.py) shows them as links instead.
+LINK_COLUMNS: list[tuple[str, str, str, str]] = [
+    ("articles", "story_id", "stories", "id"),
+    ("articles", "duplicate_of", "articles", "id"),
+    ("sentences", "article_id", "articles", "id"),
+]
 
 
 @migrations()
@@ -797,8 +802,8 @@ def m016_foreign_keys(db: sqlite_utils.Database) -> None:
     # table in place, so sqlite-utils rebuilds each table (rows, rowids and indexes
     # copied; foreign_keys stays off, so old ids pointing nowhere are kept as they are).
     # Dropping the old table drops its triggers too (FTS, word index, rollups, story
-    # changes): they are put back exactly as they were. Runs once; on a large database
-    # this copies each table once (minutes at a million articles).
+    # changes): they are put back exactly as they were. Runs once: 12 s at 20,000
+    # articles (benchmarks/make_big_db.py), so about 10 minutes at a million.
     by_table: dict[str, list[tuple[str, str, str, str]]] = {}
     for fk in FOREIGN_KEYS:
         table, column, other, _ = fk

@@ -84,9 +84,11 @@ def test_alibabas_mild_english_and_harsh_chinese_statements_show_their_gap(demo_
     (the frozen heads said favor), and both statements are negative in tone. Issue 14 also
     wants the Chinese one marked harsher; the tuned model's tones are still within 0.1."""
     db = open_db(demo_db)
+    # The IACC story holds a second pair with these words: the English "Alibaba called
+    # the reversal ..." and a Chinese headline's "阿里称联盟被私利绑架" (target: Alibaba).
     [pair] = list(
         db.query(
-            "select * from statement_pairs where organisation = 'Alibaba' "
+            "select * from statement_pairs where organisation = 'Alibaba' and target = 'IACC' "
             "and en_text like '%wrong direction%' and zh_text like '%私利绑架%'"
         )
     )
