@@ -317,6 +317,9 @@ def serve(options: Options, host: str, port: int, auth: bool, public: bool) -> N
     except ServeError as exc:
         raise UsageFailure(str(exc)) from None
     options.open(create=False).close()
+    from mediastance.datasette_targets import use_targets
+
+    use_targets(options.config.targets)  # canned queries read any of their aliases
     options.log(f"Datasette on http://{host}:{port}/ (dashboard: /-/dashboards/overview)")
     try:
         serve_datasette(options.db_path, host=host, port=port, auth=auth, public=public)

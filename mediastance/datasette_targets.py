@@ -7,9 +7,10 @@ runs of spaces as one) and looked up among the configured targets' names, aliase
 people. Text that names no configured target gives NULL, so a query can say so instead
 of silently returning nothing.
 
-The targets are those of the bundled default config layered with $MEDIASTANCE_CONFIG or
-./mediastance.toml (as every command reads them); a config that fails to load leaves
-the bundled default's targets, since a bad file must not take the browser down.
+The targets are those of the config ``serve --config`` names (``use_targets``), else of the
+bundled default layered with $MEDIASTANCE_CONFIG or ./mediastance.toml (as every command
+reads them); there a config that fails to load leaves the bundled default's targets, since
+a bad file must not take the browser down (``serve`` itself refuses one at start).
 
 The plugin also gives dashboards ``mediastance_gloss(word)``: a Chinese framing word with
 its English gloss (analysis/framing.py).
@@ -54,8 +55,21 @@ def canonical_target(text: str | None, targets: tuple[Target, ...] | None = None
     return _owners(targets if targets is not None else _targets()).get(fold_alias(str(text)))
 
 
-@lru_cache(maxsize=1)
+_chosen: tuple[Target, ...] | None = None
+
+
+def use_targets(targets: tuple[Target, ...] | None) -> None:
+    """Name these targets (``serve``: those of its --config); None looks them up again."""
+    global _chosen
+    _chosen = None if targets is None else tuple(targets)
+
+
 def _targets() -> tuple[Target, ...]:
+    return _chosen if _chosen is not None else _looked_up()
+
+
+@lru_cache(maxsize=1)
+def _looked_up() -> tuple[Target, ...]:
     return configured_targets()
 
 

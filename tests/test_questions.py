@@ -175,6 +175,32 @@ def test_unknown_or_empty_names_are_no_target():
     assert canonical_target("京東") == "JD.com"
 
 
+def test_serve_config_names_the_targets(tmp_path):
+    from click.testing import CliRunner
+
+    from mediastance.cli import cli
+    from mediastance.config import load_config_text
+    from mediastance.datasette_targets import use_targets
+
+    config = '[[targets]]\nname = "Temu"\naliases = ["Temu", "特姆"]\n'
+    try:
+        use_targets(load_config_text(config).targets)
+        assert canonical_target("TEMU") == canonical_target("特姆") == "Temu"
+        assert canonical_target("alibaba") is None  # [[targets]] replaces the default list
+    finally:
+        use_targets(None)
+    assert canonical_target("alibaba") == "Alibaba"
+    # serve reads its --config before it starts: a broken one is refused at once.
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[targets]]\nname = "Temu"\n', encoding="utf-8")
+    db = questions_db(tmp_path / "q.db")
+    result = CliRunner().invoke(
+        cli, ["serve", "--db", str(db), "--config", str(bad), "--port", "0"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "aliases" in result.output
+
+
 def test_en_vs_zh_per_language_and_the_difference(qds):
     rows = ask(qds, "question_en_vs_zh", target="阿裏巴巴", start="2016-05-01", end="2016-05-31")
     period = "2016-05-01 to 2016-05-31"
