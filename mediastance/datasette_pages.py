@@ -25,6 +25,7 @@ from datasette.utils.asgi import Response
 
 from analysis.mentions import fold_alias
 from mediastance.datasette_targets import canonical_target, configured_targets
+from mediastance.rollups import UNATTRIBUTED
 from mediastance.storage import FOREIGN_KEYS, LINK_COLUMNS
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
@@ -79,12 +80,13 @@ def render_cell(row, value, column, table, database, datasette):
     if column in LANGUAGE_COLUMNS and isinstance(value, str) and value:
         return markupsafe.Markup('<span title="{}">{}</span>').format(value, language_name(value))
     other = LINKED_TABLES.get((table, column))
-    if other and isinstance(value, str) and value:
-        # A link column, or a foreign key Datasette did not expand (the row page).
-        href = datasette.urls.row(database, other, tilde_encode(value))
+    if other and value not in (None, "") and not isinstance(value, dict):
+        # A link column, or a foreign key Datasette did not expand (the row page, or a
+        # table without a label column such as runs).
+        href = datasette.urls.row(database, other, tilde_encode(str(value)))
         return markupsafe.Markup('<a href="{}">{}</a>').format(href, value)
     if table == "statements" and column == "organisation" and value in (None, ""):
-        return markupsafe.Markup('<em class="unattributed">unattributed</em>')
+        return markupsafe.Markup('<em class="unattributed">{}</em>').format(UNATTRIBUTED)
     spec = LABEL_CELLS.get(table or "", {}).get(column)
     if spec is None or value in (None, ""):
         return None
@@ -172,7 +174,7 @@ async def article_labels(datasette, db, article_id: str) -> dict[str, list[dict]
         [article_id],
     )
     statements = await db.execute(
-        "select s.id, s.speaker, coalesce(nullif(s.organisation, ''), 'unattributed') "
+        "select s.id, s.speaker, coalesce(nullif(trim(s.organisation), ''), ?) "
         "as organisation, s.language, s.kind, s.text, st.target, st.label as stance, "
         "(select se.label from sentiments se where se.item_type = 'statement' "
         "and se.item_id = s.id limit 1) as sentiment, "
@@ -180,7 +182,7 @@ async def article_labels(datasette, db, article_id: str) -> dict[str, list[dict]
         "where se.item_type = 'statement' and se.item_id = s.id limit 1) as tone "
         "from statements s left join stances st on st.item_type = 'statement' "
         "and st.item_id = s.id where s.article_id = ? order by s.sentence_index, st.target",
-        [article_id],
+        [UNATTRIBUTED, article_id],
     )
     link = {"datasette": datasette}
     return {

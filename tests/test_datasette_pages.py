@@ -18,7 +18,9 @@ from mediastance.storage import (
     ensure_db_shape,
     migrations,
     open_db,
+    save_fetch_error,
     save_rows,
+    start_run,
 )
 
 DB = "mediastance"
@@ -150,6 +152,10 @@ def test_ids_are_foreign_keys_and_shown_as_links(ds, path):
     )
     labels = get(ds, f"/{DB}/statement_labels").text
     assert '<a href="/mediastance/statements/en2~3A0">' in labels
+    # A run id in fetch_errors leads to its run.
+    run = start_run(db, "collect")
+    save_fetch_error(db, run_id=run, source="test", url="http://x.example/", error="timeout")
+    assert f'<a href="/mediastance/runs/{run}">{run}</a>' in get(ds, f"/{DB}/fetch_errors").text
     # Ids of the text tables are links without a foreign key (LINK_COLUMNS).
     copies = get(ds, f"/{DB}/articles?_col=duplicate_of&duplicate_of__notblank=1").text
     assert (
