@@ -690,8 +690,8 @@ class Encoder:
     tokenizer: Any
     device: str = "cpu"
     precision: str = "fp32"
-    # A compiled forward pass (analysis.backend): padded ids and mask (numpy) in, pooled
-    # L2-normalised vectors out. None: ``encode`` runs ``model`` in eager PyTorch.
+    # A compiled forward pass (analysis.backend.OpenVinoForward): batches of padded ids and
+    # masks in, pooled L2-normalised vectors out. None: ``encode`` runs ``model`` eagerly.
     forward: Any = None
 
     @classmethod
@@ -831,7 +831,8 @@ class Encoder:
         """Embed ``texts`` -> (n, dim) float32, rows L2-normalised, in input order.
 
         Texts are sorted by token length and batched so that padding stays
-        short; longer inputs are truncated to ``max_length`` tokens.
+        short; longer inputs are truncated to ``max_length`` tokens. A compiled
+        encoder (``forward``) batches by its own ``batch_size``.
         """
         import torch
 
@@ -846,11 +847,12 @@ class Encoder:
             max_length=max_length,
             padding=False,
         )
-        batches = padded_batches(enc["input_ids"], batch_size, self.tokenizer.pad_token_id)
-        if self.forward is not None:
-            for rows, input_ids, mask in batches:
-                out[rows] = self.forward(input_ids.numpy(), mask.numpy())[: len(rows)]
+        pad = self.tokenizer.pad_token_id
+        if self.forward is not None:  # compiled: it knows its best batch size
+            batches = padded_batches(enc["input_ids"], self.forward.batch_size, pad)
+            self.forward.run(((r, i.numpy(), m.numpy()) for r, i, m in batches), out)
             return out
+        batches = padded_batches(enc["input_ids"], batch_size, pad)
         with torch.inference_mode():
             for rows, input_ids, mask in batches:
                 input_ids, mask = input_ids.to(self.device), mask.to(self.device)

@@ -6,6 +6,12 @@ config, in this process: the peak RSS printed is the whole process's, model incl
 RSS is also sampled after every batch, so a leak (RSS growing with articles done) shows
 as a slope rather than hiding in one peak figure.
 
+``analyze_vs_encoder``: analyze's sentences per second over the encoder's alone on the
+same sentences. ``analyze`` runs in chunks of ``--chunk`` articles; after each chunk the
+labeler's own encoder (the tuned, compiled one ``analyze`` used) embeds every
+``--sample``-th of the sentences that chunk wrote, timed apart from ``analyze``. The two
+take turns through the run, so a burst of load from elsewhere slows both alike.
+
     python benchmarks/bench_analyze.py --articles 10000
 """
 
@@ -24,7 +30,7 @@ if __package__ in (None, ""):  # run as a script: make the repo root importable
 from benchmarks.common import current_rss_mb, peak_rss_mb, say  # noqa: E402
 
 
-def run(n: int, workdir: Path) -> dict:
+def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
     from benchmarks.make_big_db import build
 
     source = workdir / f"unlabeled-{n}.db"
@@ -40,6 +46,7 @@ def run(n: int, workdir: Path) -> dict:
         leftover.unlink(missing_ok=True)
     shutil.copyfile(source, target)
     from analysis.encoder import Encoder  # noqa: F401  (before torch: OpenMP policy)
+    from analysis.labels import load_labeler
     from analysis.pipeline import analyze
     from mediastance.config import load_config_text
     from mediastance.storage import ensure_db_shape, open_db
@@ -48,23 +55,61 @@ def run(n: int, workdir: Path) -> dict:
     ensure_db_shape(db)
     config = load_config_text("", label="bench")
     samples: list[tuple[int, float]] = []
+    done = 0
 
     def progress(message: str) -> None:
         if message.startswith("analysed "):
-            samples.append((int(message.split()[1]), round(current_rss_mb())))
+            samples.append((done + int(message.split()[1]), round(current_rss_mb())))
 
     rss_before = current_rss_mb()
     started = time.perf_counter()
-    counts = analyze(db, config, progress=progress)
-    seconds = time.perf_counter() - started
+    labeler = load_labeler(config, progress=say)
+    load_seconds = time.perf_counter() - started
+    encoder = labeler.encoder
+    counts: dict[str, int] = {}
+    analyze_s = encoder_s = 0.0
+    encoder_sentences = 0
+    while True:
+        last = db.execute("select coalesce(max(rowid), 0) from sentences").fetchone()[0]
+        t0 = time.perf_counter()
+        got = analyze(db, config, labeler=labeler, limit=chunk, progress=progress)
+        analyze_s += time.perf_counter() - t0
+        if not got["articles"]:
+            break
+        done += got["articles"]
+        for key, value in got.items():
+            counts[key] = counts.get(key, 0) + value
+        texts = [
+            row[0]
+            for row in db.execute(
+                "select text from sentences where rowid > ? order by rowid", [last]
+            ).fetchall()[::sample]
+        ]
+        t0 = time.perf_counter()
+        encoder.encode(texts)
+        encoder_s += time.perf_counter() - t0
+        encoder_sentences += len(texts)
+        say(
+            f"analyze: {done} articles, {counts['sentences'] / analyze_s:.1f} sentences/s; "
+            f"encoder alone {encoder_sentences / encoder_s:.1f}/s; RSS {current_rss_mb():.0f} MB"
+        )
     db.close()
     target.unlink()
-    half = [rss for done, rss in samples if done >= counts["articles"] / 2]
+    half = [rss for at, rss in samples if at >= counts["articles"] / 2]
+    analyze_rate = counts.get("sentences", 0) / analyze_s
+    encoder_rate = encoder_sentences / encoder_s
     out = {
         "articles": counts.get("articles"),
         "sentences": counts.get("sentences"),
-        "seconds": round(seconds, 1),
-        "sentences_per_s": round(counts.get("sentences", 0) / seconds, 1),
+        "statements": counts.get("statements"),
+        "stances": counts.get("stances"),
+        "backend": "openvino" if encoder.forward is not None else "torch",
+        "load_seconds": round(load_seconds, 1),
+        "seconds": round(analyze_s, 1),
+        "sentences_per_s": round(analyze_rate, 1),
+        "encoder_sentences_timed": encoder_sentences,
+        "encoder_sentences_per_s": round(encoder_rate, 1),
+        "analyze_vs_encoder": round(analyze_rate / encoder_rate, 3),
         "rss_before_mb": round(rss_before),
         "rss_after_batches_mb": samples[:: max(1, len(samples) // 10)],
         "rss_growth_second_half_mb": (half[-1] - half[0]) if len(half) > 1 else 0,
@@ -78,10 +123,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/msbench"))
+    parser.add_argument("--chunk", type=int, default=256, help="articles per analyze call")
+    parser.add_argument("--sample", type=int, default=4, help="encoder alone on every Nth")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    result = run(args.articles, args.workdir)
+    result = run(args.articles, args.workdir, chunk=args.chunk, sample=args.sample)
     print(json.dumps(result, indent=None if args.json else 2))
 
 

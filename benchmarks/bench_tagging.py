@@ -10,10 +10,13 @@ lengths, see ``make_tagging_corpus.py``), in one process:
     but ``model(input_ids, attention_mask)``;
 (c) the project's path, ``Encoder.encode`` as ``analyze``/``tag`` call it, once per
     encoder option: fp32, bf16 (matrix products in bfloat16, on the same weights) and
-    dynamic int8. The bundled config's ``[model]`` picks the default among them
-    (``precision = "auto"``: bf16 where the CPU has AMX, else fp32); ``tagging_vs_naive``
-    and ``tagging_vs_raw`` are that default's ratios, the ``*_fp32_*``, ``*_bf16_*`` and
-    ``*_int8_*`` keys each option's.
+    dynamic int8, and ``openvino``: the same fp32 weights compiled by OpenVINO
+    (``analysis.backend``; bfloat16 products where the CPU has them natively). The
+    bundled config's ``[model]`` picks the default among them (``backend = "auto"``:
+    OpenVINO where it runs; else ``precision = "auto"``: torch bf16 where the CPU has
+    AMX, else fp32); ``tagging_vs_naive`` and ``tagging_vs_raw`` are that default's
+    ratios, the ``*_fp32_*``, ``*_bf16_*``, ``*_int8_*`` and ``*_openvino_*`` keys each
+    option's.
 
 The machine is shared, so the variants take turns: the corpus is cut into slices and each
 slice is run by every variant in rotated order before the next slice starts; a variant's
@@ -153,18 +156,27 @@ def seed_quality(corpus: list[dict], embeddings: np.ndarray) -> dict | None:
 # ------------------------------------------------------------------ driver
 
 
-def configured_default() -> tuple[str, dict]:
-    """Which option (fp32, bf16, int8) the bundled config's ``[model]`` gives on this machine."""
+def configured_default(openvino: bool) -> tuple[str, dict]:
+    """Which option (fp32, bf16, int8, openvino) the bundled config's ``[model]`` gives on
+    this machine; ``openvino``: whether the OpenVINO backend compiled here."""
     from analysis.encoder import resolve_precision
     from mediastance.config import load_config_text
 
     model = load_config_text("").model
     precision = resolve_precision(model.precision, device=model.device, quantize=model.quantize)
     option = "int8" if model.quantize else precision
-    return option, {"precision": model.precision, "quantize": model.quantize, "option": option}
+    if openvino and model.backend != "torch" and not model.quantize and model.device == "cpu":
+        option = "openvino"
+    settings = {"precision": model.precision, "quantize": model.quantize}
+    return option, {**settings, "backend": model.backend, "option": option}
 
 
-def run(*, quick: bool, threads: int | None = None) -> dict:
+OPTIONS = ("fp32", "bf16", "int8", "openvino")
+
+
+def run(*, quick: bool, threads: int | None = None, options: tuple[str, ...] = OPTIONS) -> dict:
+    """``options``: the project-path variants (c) to time; the configured default is
+    always one of them, and cosines to fp32 need "fp32"."""
     # analysis.encoder first: it sets torch's OpenMP wait policy, which only takes
     # effect if it is set before torch is imported.
     from analysis.encoder import Encoder  # isort: skip
@@ -174,14 +186,25 @@ def run(*, quick: bool, threads: int | None = None) -> dict:
         torch.set_num_threads(threads)
     corpus = load_corpus()
     texts = [row["text"] for row in corpus]
-    default, default_settings = configured_default()
-    say(f"tagging: {len(texts)} texts; loading fp32 and int8 encoders; default: {default}")
+    from analysis.backend import compile_encoder
+    from mediastance.config import load_config_text
+
+    say(f"tagging: {len(texts)} texts; loading the encoders")
     fp32 = Encoder.load(precision="fp32")
+    # The same fp32 weights compiled, at the config's precision setting ("auto").
+    compiled = compile_encoder(fp32, precision=load_config_text("").model.precision, progress=say)
+    default, default_settings = configured_default(compiled.forward is not None)
+    say(f"tagging: default path {default}")
+    wanted = set(options) | {default}
     encoders = {
-        "fp32": fp32,
-        "bf16": fp32.with_precision("bf16"),  # the same weights, bfloat16 products
-        "int8": Encoder.load(quantize=True),
+        "fp32": lambda: fp32,
+        "bf16": lambda: fp32.with_precision("bf16"),  # the same weights, bfloat16 products
+        "int8": lambda: Encoder.load(quantize=True),
+        "openvino": lambda: compiled,
     }
+    encoders = {key: make() for key, make in encoders.items() if key in wanted}
+    if compiled.forward is None:
+        encoders.pop("openvino", None)
     if threads:
         torch.set_num_threads(threads)  # Encoder.load applies its own default
     lengths = [len(x) for x in fp32.tokenizer([PREFIX + t for t in texts])["input_ids"]]
@@ -263,8 +286,11 @@ def run(*, quick: bool, threads: int | None = None) -> dict:
         "tagging_vs_raw": ratios[f"tagging_{default}_vs_raw"],
         **ratios,
         "rates": {n: round(r, 1) for n, r in rates.items()},
-        "bf16_cosine_to_fp32": cosine("bf16"),
-        "int8_cosine_to_fp32": cosine("int8"),
+        **{
+            f"{key}_cosine_to_fp32": cosine(key)
+            for key in encoders
+            if key != "fp32" and "fp32" in encoders
+        },
         "seed_test_macro_f1": quality,
         "peak_rss_mb_both_models": round(peak_rss_mb()),
     }
@@ -280,7 +306,12 @@ def project_path_rss(option: str) -> dict:
 
     texts = [row["text"] for row in load_corpus()]
     if option == "default":
-        encoder = load_configured_encoder(load_config_text("").model)
+        from analysis.backend import compile_encoder
+
+        model = load_config_text("").model
+        encoder = compile_encoder(
+            load_configured_encoder(model), backend=model.backend, precision=model.precision
+        )
     else:
         encoder = Encoder.load(
             quantize=option == "int8", precision="bf16" if option == "bf16" else "fp32"
@@ -309,13 +340,18 @@ def main() -> None:
         choices=["default", "fp32", "bf16", "int8"],
         help="only the project path's peak RSS",
     )
+    parser.add_argument(
+        "--options",
+        default=",".join(OPTIONS),
+        help="project-path variants to time, comma-separated (the default path always)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.rss_only:
         result = project_path_rss(args.rss_only)
     else:
-        result = run(quick=args.quick, threads=args.threads)
+        result = run(quick=args.quick, threads=args.threads, options=tuple(args.options.split(",")))
     print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
 
 
