@@ -36,6 +36,14 @@ BOM = "\ufeff".encode()
 STANCE_LABELS = ("favor", "against", "none")
 SENTIMENT_LABELS = ("positive", "neutral", "negative")
 ITEM_TABLES = {"article": "articles", "statement": "statements", "sentence": "sentences"}
+# Per item type: its article and what the form shows of it, so the reader sees what they
+# are correcting.
+ITEM_SQL = {
+    "article": "select id, title from articles where id = ?",
+    "statement": "select article_id, coalesce(speaker || ': ', '') || text from statements "
+    "where id = ?",
+    "sentence": "select article_id, text from sentences where id = ?",
+}
 
 # Label columns that get a "correct this" link, per table: column -> (task, item type
 # column or fixed type, item id column, target column or None).
@@ -97,7 +105,7 @@ def render_cell(row, value, column, table, database, datasette):
     if not item_type or not item_id or (target_column and not target):
         return None
     link = correct_url(
-        datasette, item_type=item_type, item_id=item_id, target=target, task=task, label=value
+        datasette, item_type=item_type, item_id=item_id, target=target, task=task, was=value
     )
     return markupsafe.Markup('{} <a class="correct-this" href="{}">correct this</a>').format(
         value, link
@@ -191,7 +199,7 @@ async def article_labels(datasette, db, article_id: str) -> dict[str, list[dict]
                 **dict(r),
                 "correct": correct_url(
                     **link, item_type="article", item_id=article_id, target=r["target"],
-                    task="stance", label=r["label"],
+                    task="stance", was=r["label"],
                 ),
             }
             for r in stances.rows
@@ -201,7 +209,7 @@ async def article_labels(datasette, db, article_id: str) -> dict[str, list[dict]
                 **dict(r),
                 "correct": correct_url(
                     **link, item_type="article", item_id=article_id, task="sentiment",
-                    label=r["label"],
+                    was=r["label"],
                 ),
             }
             for r in sentiments.rows
@@ -212,11 +220,11 @@ async def article_labels(datasette, db, article_id: str) -> dict[str, list[dict]
                 "language": language_name(r["language"] or ""),
                 "correct_stance": r["target"] and correct_url(
                     **link, item_type="statement", item_id=r["id"], target=r["target"],
-                    task="stance", label=r["stance"],
+                    task="stance", was=r["stance"],
                 ),
                 "correct_sentiment": correct_url(
                     **link, item_type="statement", item_id=r["id"], task="sentiment",
-                    label=r["sentiment"],
+                    was=r["sentiment"],
                 ),
             }
             for r in statements.rows
@@ -282,7 +290,7 @@ def register_routes():
     return [(r"^/-/correct$", correction_form)]
 
 
-FIELDS = ("item_type", "item_id", "target", "task", "label", "note")
+FIELDS = ("item_type", "item_id", "target", "task", "label", "note", "was")
 
 
 def _database(datasette):
@@ -322,13 +330,11 @@ async def check_correction(db, values: dict[str, str]) -> tuple[dict[str, Any], 
     elif not item_id:
         errors.append(f"Give the {item_type} id (it is in the address of its page).")
     else:
-        table = ITEM_TABLES[item_type]
-        column = "id" if item_type == "article" else "article_id"
-        found = await db.execute(f"select {column} from {table} where id = ?", [item_id])
+        found = await db.execute(ITEM_SQL[item_type], [item_id])
         if not found.rows:
             errors.append(f"No {item_type} with id '{item_id}' in the database.")
         else:
-            row["article_id"] = found.rows[0][0]
+            row["article_id"], row["item_text"] = found.rows[0]
     if task not in ("stance", "sentiment"):
         errors.append("Task must be stance or sentiment.")
     allowed = STANCE_LABELS if task == "stance" else SENTIMENT_LABELS
@@ -353,6 +359,7 @@ async def check_correction(db, values: dict[str, str]) -> tuple[dict[str, Any], 
 
 
 async def correction_form(request, datasette):
+    """GET: the form, prefilled from the link; POST: check, then record or show why not."""
     from mediastance.storage import utcnow
 
     db = _database(datasette)
@@ -362,48 +369,52 @@ async def correction_form(request, datasette):
     may_write = actor is not None and await datasette.permission_allowed(
         actor, "view-query", resource=(db.name, "record_correction"), default=True
     )
+    item: dict[str, Any] = {}
     errors: list[str] = []
-    if request.method == "POST":
-        if not may_write:
-            errors.append("Sign in to record a correction.")
-        else:
-            row, errors = await check_correction(db, values)
-            if not errors:
-                row |= {"created_by": actor.get("id"), "created_at": utcnow()}
-                await db.execute_write(
-                    "insert into corrections (item_type, item_id, article_id, target, task, "
-                    "label, note, created_by, created_at) values (:item_type, :item_id, "
-                    ":article_id, :target, :task, :label, :note, :created_by, :created_at)",
-                    row,
-                )
-                renamed = values["target"].strip() not in ("", row["target"])
-                datasette.add_message(
-                    request,
-                    f"Correction recorded: {row['task']} {row['label']}"
-                    + (f" toward {row['target']}" if row["target"] else "")
-                    + (f" (you typed '{values['target'].strip()}')" if renamed else "")
-                    + ". It is used the next time the heads are trained.",
-                    datasette.INFO,
-                )
-                article = datasette.urls.row(db.name, "articles", row["article_id"])
-                return Response.redirect(article)
-    elif values["item_type"] and values["item_id"]:
-        _, problems = await check_correction(db, {**values, "label": values["label"] or "none"})
-        errors = [p for p in problems if "label" not in p and "needs a target" not in p]
-    login = login_url(datasette)
+    status = 200
+    if request.method == "POST" and not may_write:
+        errors, status = ["Sign in to record a correction."], 403
+    elif request.method == "POST":
+        item, errors = await check_correction(db, values)
+        status = 400 if errors else 200
+        if not errors:
+            item |= {"created_by": actor.get("id"), "created_at": utcnow()}
+            await db.execute_write(
+                "insert into corrections (item_type, item_id, article_id, target, task, "
+                "label, note, created_by, created_at) values (:item_type, :item_id, "
+                ":article_id, :target, :task, :label, :note, :created_by, :created_at)",
+                item,
+            )
+            renamed = values["target"].strip() not in ("", item["target"])
+            datasette.add_message(
+                request,
+                f"Correction recorded: {item['task']} {item['label']}"
+                + (f" toward {item['target']}" if item["target"] else "")
+                + (f" (you typed '{values['target'].strip()}')" if renamed else "")
+                + ". It is used the next time the heads are trained.",
+                datasette.INFO,
+            )
+            return Response.redirect(
+                datasette.urls.row(db.name, "articles", tilde_encode(item["article_id"]))
+            )
+    if values["item_type"] and values["item_id"] and not item:
+        # The link's item and target are checked at once; the label is the reader's to choose.
+        item, problems = await check_correction(db, {**values, "label": values["label"] or "none"})
+        if request.method == "GET":
+            errors = [p for p in problems if "label" not in p and "needs a target" not in p]
     context = {
         "values": values,
+        "item_text": item.get("item_text"),
+        "article_url": item.get("article_id")
+        and datasette.urls.row(db.name, "articles", tilde_encode(item["article_id"])),
         "errors": errors,
         "actor": actor,
         "may_write": may_write,
-        "login_url": login,
+        "login_url": login_url(datasette),
         "here": request.full_path,
         "stance_labels": STANCE_LABELS,
         "sentiment_labels": SENTIMENT_LABELS,
         "item_types": tuple(ITEM_TABLES),
     }
-    status = 400 if errors and request.method == "POST" and may_write else 200
-    if request.method == "POST" and not may_write:
-        status = 403
     html = await datasette.render_template("mediastance_correct.html", context, request=request)
     return Response.html(html, status=status)

@@ -238,11 +238,11 @@ def test_article_page_shows_its_labels_and_statements(ds):
     assert re.search(r"<td>Alibaba</td><td>favor</td><td>0.9</td>", stances)
     assert (
         'href="/-/correct?item_type=article&amp;item_id=en2&amp;target=Alibaba&amp;task=stance'
-        '&amp;label=favor">correct this</a>' in stances
+        '&amp;was=favor">correct this</a>' in stances
     )
     assert "Tone: neutral (-0.10, p_positive − p_negative)" in page
     assert (
-        'href="/-/correct?item_type=article&amp;item_id=en2&amp;task=sentiment&amp;label=neutral"'
+        'href="/-/correct?item_type=article&amp;item_id=en2&amp;task=sentiment&amp;was=neutral"'
         in page
     )
     statements = page[page.index('class="rows-and-columns article-statements"') :]
@@ -252,7 +252,7 @@ def test_article_page_shows_its_labels_and_statements(ds):
     ) in statements
     assert (
         'IACC: against <a class="correct-this" href="/-/correct?item_type=statement&amp;'
-        'item_id=en2%3A0&amp;target=IACC&amp;task=stance&amp;label=against">correct this</a>'
+        'item_id=en2%3A0&amp;target=IACC&amp;task=stance&amp;was=against">correct this</a>'
     ) in statements
     assert "negative (-0.60)" in statements
     # A statement with no organisation is there, as "unattributed".
@@ -330,14 +330,14 @@ def test_statements_without_organisation_are_unattributed_in_facets_and_filters(
 @pytest.mark.parametrize(
     "table, link",
     [
-        ("stances", "item_type=article&amp;item_id=en1&amp;target=Alibaba&amp;task=stance&amp;label=against"),
-        ("stances", "item_type=statement&amp;item_id=en2%3A0&amp;target=IACC&amp;task=stance&amp;label=against"),
-        ("sentiments", "item_type=article&amp;item_id=en1&amp;task=sentiment&amp;label=negative"),
-        ("sentiments", "item_type=statement&amp;item_id=en2%3A0&amp;task=sentiment&amp;label=negative"),
-        ("statement_labels", "item_type=statement&amp;item_id=en2%3A0&amp;target=IACC&amp;task=stance&amp;label=against"),
-        ("statement_labels", "item_type=statement&amp;item_id=en2%3A0&amp;task=sentiment&amp;label=negative"),
-        ("article_stances", "item_type=article&amp;item_id=zh1&amp;target=Alibaba&amp;task=stance&amp;label=favor"),
-        ("article_stances", "item_type=article&amp;item_id=zh1&amp;task=sentiment&amp;label=negative"),
+        ("stances", "item_type=article&amp;item_id=en1&amp;target=Alibaba&amp;task=stance&amp;was=against"),
+        ("stances", "item_type=statement&amp;item_id=en2%3A0&amp;target=IACC&amp;task=stance&amp;was=against"),
+        ("sentiments", "item_type=article&amp;item_id=en1&amp;task=sentiment&amp;was=negative"),
+        ("sentiments", "item_type=statement&amp;item_id=en2%3A0&amp;task=sentiment&amp;was=negative"),
+        ("statement_labels", "item_type=statement&amp;item_id=en2%3A0&amp;target=IACC&amp;task=stance&amp;was=against"),
+        ("statement_labels", "item_type=statement&amp;item_id=en2%3A0&amp;task=sentiment&amp;was=negative"),
+        ("article_stances", "item_type=article&amp;item_id=zh1&amp;target=Alibaba&amp;task=stance&amp;was=favor"),
+        ("article_stances", "item_type=article&amp;item_id=zh1&amp;task=sentiment&amp;was=negative"),
     ],
 )  # fmt: skip
 def test_every_label_row_links_to_a_prefilled_correction(ds, table, link):
@@ -347,13 +347,20 @@ def test_every_label_row_links_to_a_prefilled_correction(ds, table, link):
 
 def test_correction_form_is_prefilled_and_checks_the_item_and_target(ds):
     form = get(
-        ds, "/-/correct?item_type=statement&item_id=en2:0&target=IACC&task=stance&label=against"
+        ds, "/-/correct?item_type=statement&item_id=en2:0&target=IACC&task=stance&was=against"
     )
     assert form.status_code == 200
     assert "<option selected>statement</option>" in form.text
     assert 'name="item_id" value="en2:0"' in form.text
     assert 'name="target" value="IACC"' in form.text
-    assert "<option selected>against</option>" in form.text
+    # What is being corrected and what the model said; the new label is the reader's.
+    assert (
+        "<blockquote>Alibaba: the decision was a step in the wrong direction and regrettable</blockquote>"
+        in form.text
+    )
+    assert '<a href="/mediastance/articles/en2">its article</a>' in form.text
+    assert "The model said: <strong>against</strong> (stance)." in form.text
+    assert '<option value="" selected>choose…</option>' in form.text
     assert "correction-errors" not in form.text
     bad = get(ds, "/-/correct?item_type=article&item_id=does-not-exist&target=Alibabba&task=stance")
     assert re.findall(r"<li>(.*?)</li>", bad.text[bad.text.index("correction-errors") :])[:2] == [
