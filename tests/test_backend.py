@@ -45,6 +45,7 @@ def _random_adapter(encoder: Encoder, folder: Path, seed: int) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_compiled_encoder_gives_the_eager_embeddings_and_follows_the_adapter(tiny, tmp_path):
     eager = tiny.with_adapter(_random_adapter(tiny, tmp_path / "a1", seed=1))
     fast = compile_encoder(eager, backend="openvino", precision="fp32", cache_dir=tmp_path)
@@ -75,6 +76,7 @@ def test_compiled_encoder_gives_the_eager_embeddings_and_follows_the_adapter(tin
     )
 
 
+@pytest.mark.slow
 def test_a_damaged_export_is_rebuilt(tiny, tmp_path):
     folder = ensure_ir(tiny, tmp_path)
     (folder / "model.bin").write_bytes(b"truncated")
@@ -105,6 +107,7 @@ def test_without_openvino_auto_falls_back_to_torch_and_says_so(tiny, tmp_path, m
         compile_encoder(tiny, backend="onnx")
 
 
+@pytest.mark.slow
 def test_derived_encoders_drop_the_compiled_forward(tiny, tmp_path):
     fast = compile_encoder(tiny, backend="openvino", precision="fp32", cache_dir=tmp_path)
     assert fast.quantized().forward is None  # other weights: eager until compiled again

@@ -36,6 +36,7 @@ def demo_copy(demo_db, tmp_path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_demo_run_found_an_alert_of_each_kind_its_data_supports(demo_db):
     db = open_db(demo_db)
     kinds = {r["kind"] for r in db.query("select distinct kind from alerts")}
@@ -56,6 +57,7 @@ def test_the_demo_run_found_an_alert_of_each_kind_its_data_supports(demo_db):
     assert supported == []
 
 
+@pytest.mark.slow
 def test_html_brief_from_the_demo(demo_copy, tmp_path):
     out = tmp_path / "brief.html"
     result = CliRunner().invoke(
@@ -85,6 +87,7 @@ def test_html_brief_from_the_demo(demo_copy, tmp_path):
     assert re.search(r"English \d+ new \(tone [+-]\d\.\d\d\) · Chinese \d+ new", page)
 
 
+@pytest.mark.slow
 def test_text_and_markdown_briefs(demo_copy):
     runner = CliRunner()
     text = runner.invoke(cli, ["brief", "--db", str(demo_copy), "--since", "7d"])
@@ -110,6 +113,7 @@ def test_text_and_markdown_briefs(demo_copy):
     assert empty.subject().endswith(": no alerts; 0 English, 0 Chinese new articles")
 
 
+@pytest.mark.slow
 def test_brief_errors_are_one_line(demo_copy, tmp_path):
     runner = CliRunner()
     bad = runner.invoke(cli, ["brief", "--db", str(demo_copy), "--since", "yesterday"])

@@ -6,10 +6,13 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from analysis.story_eval import evaluate
 from mediastance.serve import load_metadata, make_datasette
 from mediastance.storage import open_db
 
+pytestmark = pytest.mark.slow  # every test reads the demo database (the whole pipeline)
 DB = "mediastance"
 GOLD = json.loads(
     (Path(__file__).parent.parent / "mediastance/demo/stories_gold.json").read_text("utf-8")

@@ -62,6 +62,7 @@ def _train(tiny: Encoder, epochs: int = 30):
     return fine_tune(tiny, train, dev, settings=settings, seed=1)
 
 
+@pytest.mark.slow
 def test_fine_tuning_fits_the_task_and_the_merged_adapter_gives_the_same_labels(tiny, tmp_path):
     before = tiny.encode([t for t, _ in STANCE])
     tuned = _train(tiny)
@@ -171,6 +172,7 @@ def test_readme_and_card_show_the_committed_metrics():
     assert heads.adapter_dir is not None
 
 
+@pytest.mark.slow
 def test_the_labeler_reads_two_targets_of_one_sentence_apart(tiny, tmp_path):
     tuned = _train(tiny)
     folder = tmp_path / "model"

@@ -580,6 +580,7 @@ def table_counts_of(db_path: Path) -> dict[str, int]:
         db.close()
 
 
+@pytest.mark.slow
 def test_reference_run_stores_the_fixture_web(reference):
     assert reference.rc == 1, reference.stderr  # two fixture feeds are broken on purpose
     lines = reference.stdout.splitlines()
@@ -594,6 +595,7 @@ def test_reference_run_stores_the_fixture_web(reference):
     )
 
 
+@pytest.mark.slow
 def test_datasette_readers_and_writers_never_see_a_locked_database(reference):
     clients = reference.clients
     assert clients.lock_errors == []
@@ -603,6 +605,7 @@ def test_datasette_readers_and_writers_never_see_a_locked_database(reference):
     assert len(clients.counts_seen) > 2, clients.counts_seen
 
 
+@pytest.mark.slow
 def test_second_run_adds_nothing(reference):
     args = ["run", "--db", str(reference.db_path), "--config", str(reference.config)]
     result = CliRunner().invoke(cli, [*args, "--no-analyze"])
@@ -678,6 +681,7 @@ KILL_MOMENTS = [
 ]
 
 
+@pytest.mark.slow
 def test_kill_9_at_six_moments_then_a_clean_run(reference, tmp_path):
     db_path = tmp_path / "coverage.db"
     web = reference.web
@@ -712,6 +716,7 @@ def test_kill_9_at_six_moments_then_a_clean_run(reference, tmp_path):
     print("after each kill:", *after_kill, sep="\n  ")
 
 
+@pytest.mark.slow
 def test_fault_corpus_partial_run_records_every_fault_and_keeps_good_articles(tmp_path):
     db_path = tmp_path / "coverage.db"
     with FixtureWeb() as web:
@@ -788,6 +793,7 @@ def test_a_broken_analysis_stage_fails_the_run(tmp_path, fake_collect, monkeypat
     assert row["status"] == "failed"
 
 
+@pytest.mark.slow
 def test_sigterm_from_systemd_records_the_run_as_failed(reference, tmp_path):
     db_path = tmp_path / "coverage.db"
     web = reference.web

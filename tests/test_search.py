@@ -398,6 +398,7 @@ def demo_truth(db, table: str, query: str) -> list[str]:
         ("statements", "counterfeit"),
     ],
 )
+@pytest.mark.slow
 def test_demo_table_search_box_finds_what_like_finds(demo_db, table, query):
     db = open_db(demo_db)
     truth = demo_truth(db, table, query)
@@ -406,6 +407,7 @@ def test_demo_table_search_box_finds_what_like_finds(demo_db, table, query):
     assert sorted(r["id"] for r in table_search(ds, table, query)) == truth
 
 
+@pytest.mark.slow
 def test_demo_mixed_query_needs_every_term(demo_db):
     # The demo's Chinese articles that say 假货 write Alibaba as 阿里巴巴, and its
     # English articles do not say 假货: none has both.
@@ -423,6 +425,7 @@ def test_demo_mixed_query_needs_every_term(demo_db):
     ("table", "query"),
     [("articles", "假货 阿里巴巴"), ("articles", "假货"), ("statements", "假货")],
 )
+@pytest.mark.slow
 def test_demo_search_box_ranks_best_first(demo_db, table, query):
     db = open_db(demo_db)
     ds = make_datasette(demo_db)
@@ -432,6 +435,7 @@ def test_demo_search_box_ranks_best_first(demo_db, table, query):
     assert [r["id"] for r in rows] != [r["id"] for r in by_id]  # the order is the rank's
 
 
+@pytest.mark.slow
 def test_demo_traditional_and_simplified_find_the_same_articles(demo_db):
     ds = make_datasette(demo_db)
     simplified = {r["id"]: r for r in table_search(ds, "articles", "假货")}

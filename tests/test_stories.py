@@ -710,6 +710,7 @@ MIN_BCUBED_F1_BY_DAY = 0.93
 MIN_PAIRWISE_F1_BY_DAY = 0.88
 
 
+@pytest.mark.slow
 def test_demo_corpus_clustering_matches_the_gold(builtin_encoder):
     db = open_db(memory=True)
     load_demo_corpus(db, CONFIG)
@@ -729,6 +730,7 @@ def test_demo_corpus_clustering_matches_the_gold(builtin_encoder):
     ], summary
 
 
+@pytest.mark.slow
 def test_demo_corpus_fed_day_by_day_in_small_pages(builtin_encoder, monkeypatch):
     # Pages of 4 articles: each night's articles are embedded and placed a page at a time.
     monkeypatch.setattr(st, "PAGE_ARTICLES", 4)
@@ -744,6 +746,7 @@ def test_demo_corpus_fed_day_by_day_in_small_pages(builtin_encoder, monkeypatch)
 # ------------------------------------------------------------------ benchmark database
 
 
+@pytest.mark.slow
 def test_the_benchmark_database_is_what_a_nightly_run_leaves(tmp_path):
     from benchmarks.bench_stories import HashingEncoder
     from benchmarks.make_big_db import build
