@@ -52,9 +52,9 @@ class TuneSettings:
     rank: int = 8
     alpha: int = 16
     dropout: float = 0.1
-    # LoRA on the top layers only: gradients then stop there, and the backward pass
-    # through the lower half of the network (most of its cost on a CPU) is never run.
-    first_layer: int = 6
+    # LoRA on every layer: on the development sets it beat the top six layers alone
+    # (mean macro-F1 0.825 vs 0.765, HEADS_CARD.md) for about 1.4x the training time.
+    first_layer: int = 0
     modules: tuple[str, ...] = ("query", "key", "value", "dense")
     epochs: int = 3
     batch_size: int = 16

@@ -85,7 +85,10 @@ class Sizes:
             "newsmtsc": (500, 60, 150),
             # SemEval-2016 is loadable (external_data) but left out by default: its
             # organisers' terms forbid redistribution, and its targets are topics of tweets.
-            "nlpcc2016": (300, 40, 100),
+            # NLPCC-2016's targets are topics of Weibo posts (a city's ban on e-bikes, the
+            # two-child policy): scored, not trained on (runs with and without it differed by
+            # under half a point on the development sets, and it costs a tenth of the time).
+            "nlpcc2016": (0, 40, 100),
             "chnsenticorp": (300, 40, 150),
         }
     )
