@@ -288,7 +288,9 @@ def test_search_finds_chinese_and_english(ds):
     assert query(ds, "search_articles", q="!!") == []
     assert [r["id"] for r in query(ds, "search_articles", q="regrettable")] == ["en2"]
     assert [r["id"] for r in query(ds, "search_statements", q="绑架")] == ["zh1:0"]
-    fts = get(ds, f"/{DB}/articles.json?_search=counterfeits&_shape=objects").json()
+    fts = get(
+        ds, f"/{DB}/articles.json?_search=counterfeits&_shape=objects", follow_redirects=True
+    ).json()
     assert [r["id"] for r in fts["rows"]] == ["en1"]
 
 
