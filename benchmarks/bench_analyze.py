@@ -12,6 +12,15 @@ labeler's own encoder (the tuned, compiled one ``analyze`` used) embeds every
 ``--sample``-th of the sentences that chunk wrote, timed apart from ``analyze``. The two
 take turns through the run, so a burst of load from elsewhere slows both alike.
 
+``analyze_vs_encoder_inputs``: the same, over every text ``analyze`` sent to the encoder
+(sentences, statements, and one marked copy per sentence or statement × target for the
+``cond:mark`` stance feature): the share of analyze's time that is encoder work, so
+1 − it is what the pipeline spends outside the encoder. ``encoder_inputs_per_sentence``
+says how much more than the sentences alone ``analyze`` encodes; ``encoder_inputs_asked``
+counts them before the labeler merges repeated texts (a statement that is its whole
+sentence; a sentence repeated across the batch's articles, which the synthetic articles,
+drawn from a pool of corpus sentences, do more often than real news).
+
     python benchmarks/bench_analyze.py --articles 10000
 """
 
@@ -28,6 +37,27 @@ if __package__ in (None, ""):  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import current_rss_mb, peak_rss_mb, say  # noqa: E402
+
+
+class Recording:
+    """The encoder, noting every text ``analyze`` has it embed (``take`` hands them over)."""
+
+    def __init__(self, encoder) -> None:
+        self.encoder = encoder
+        self.texts: list[str] = []
+        self.count = 0
+
+    def encode(self, texts, **kwargs):
+        self.texts.extend(texts)
+        self.count += len(texts)
+        return self.encoder.encode(texts, **kwargs)
+
+    def take(self) -> list[str]:
+        texts, self.texts = self.texts, []
+        return texts
+
+    def __getattr__(self, name: str):
+        return getattr(self.encoder, name)
 
 
 def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
@@ -66,9 +96,10 @@ def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
     labeler = load_labeler(config, progress=say)
     load_seconds = time.perf_counter() - started
     encoder = labeler.encoder
+    labeler.encoder = recorder = Recording(encoder)
     counts: dict[str, int] = {}
-    analyze_s = encoder_s = 0.0
-    encoder_sentences = 0
+    analyze_s = encoder_s = inputs_s = 0.0
+    encoder_sentences = inputs_timed = 0
     while True:
         last = db.execute("select coalesce(max(rowid), 0) from sentences").fetchone()[0]
         t0 = time.perf_counter()
@@ -89,10 +120,19 @@ def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
         encoder.encode(texts)
         encoder_s += time.perf_counter() - t0
         encoder_sentences += len(texts)
+        inputs = recorder.take()[::sample]
+        t0 = time.perf_counter()
+        encoder.encode(inputs)
+        inputs_s += time.perf_counter() - t0
+        inputs_timed += len(inputs)
         say(
             f"analyze: {done} articles, {counts['sentences'] / analyze_s:.1f} sentences/s; "
             f"encoder alone {encoder_sentences / encoder_s:.1f}/s; RSS {current_rss_mb():.0f} MB"
         )
+    # What the labeler was asked to embed before it merged repeated texts: every sentence
+    # and statement, and one marked copy per sentence or statement × target.
+    items = counts["sentences"] + counts["statements"]
+    pairs = db.execute("select count(*) from stances where item_type != 'article'").fetchone()[0]
     db.close()
     target.unlink()
     half = [rss for at, rss in samples if at >= counts["articles"] / 2]
@@ -110,6 +150,13 @@ def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
         "encoder_sentences_timed": encoder_sentences,
         "encoder_sentences_per_s": round(encoder_rate, 1),
         "analyze_vs_encoder": round(analyze_rate / encoder_rate, 3),
+        "encoder_inputs_asked": items + pairs,
+        "encoder_inputs": recorder.count,
+        "encoder_inputs_per_sentence": round(recorder.count / counts["sentences"], 2),
+        "encoder_inputs_timed": inputs_timed,
+        "analyze_vs_encoder_inputs": round(
+            (recorder.count / analyze_s) / (inputs_timed / inputs_s), 3
+        ),
         "rss_before_mb": round(rss_before),
         "rss_after_batches_mb": samples[:: max(1, len(samples) // 10)],
         "rss_growth_second_half_mb": (half[-1] - half[0]) if len(half) > 1 else 0,

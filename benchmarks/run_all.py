@@ -47,6 +47,7 @@ SIZES = {
         "db_articles": 50_000,
         "run_timeout_s": 30,
         "analyze_articles": 200,
+        "analyze_chunk": 32,
     },
     "full": {
         "tagging": "corpus 2375 texts; naive baseline on all",
@@ -56,6 +57,7 @@ SIZES = {
         "db_articles": 1_000_000,
         "run_timeout_s": 300,
         "analyze_articles": 10_000,
+        "analyze_chunk": 256,
     },
 }
 GOALS = {
@@ -157,6 +159,8 @@ def main() -> None:
                 "--json",
                 "--articles",
                 str(sizes["analyze_articles"]),
+                "--chunk",
+                str(sizes["analyze_chunk"]),
                 "--workdir",
                 str(args.workdir),
             ]
@@ -220,6 +224,8 @@ def summarize(details: dict) -> dict:
         out["analyze_peak_rss_mb"] = analyze["peak_rss_mb"]
         out["analyze_sentences_per_s"] = analyze["sentences_per_s"]
         out["analyze_vs_encoder"] = analyze["analyze_vs_encoder"]
+        out["analyze_vs_encoder_inputs"] = analyze["analyze_vs_encoder_inputs"]
+        out["analyze_encoder_inputs_per_sentence"] = analyze["encoder_inputs_per_sentence"]
     return out
 
 
@@ -241,6 +247,8 @@ def table(result: dict) -> str:
         "ensure_db_shape_s",
         "run_no_new_items_s",
         "analyze_sentences_per_s",
+        "analyze_vs_encoder_inputs",
+        "analyze_encoder_inputs_per_sentence",
     ]
     for key in extra:
         if result.get(key) is not None:
