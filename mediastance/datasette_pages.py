@@ -15,6 +15,7 @@ Registered by ``serve.make_datasette`` with the templates in ``mediastance/templ
 from __future__ import annotations
 
 import difflib
+import json
 import urllib.parse
 from typing import Any
 
@@ -140,6 +141,33 @@ async def render_excel_csv(datasette, request, database, table, query_name, view
         BOM + csv.content,
         content_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+# --- language names in facet lists ---------------------------------------------------------
+# Datasette 0.65 renders facet values without a plugin hook, so a language facet is renamed
+# in the page (its links and counts stay Datasette's; CSV and JSON keep en / zh).
+FACET_SCRIPT = """
+document.querySelectorAll(%s).forEach(function (facet) {
+  facet.querySelectorAll("li").forEach(function (li) {
+    var node = li.firstChild && li.firstChild.nodeType === 1 ? li.firstChild.firstChild
+                                                             : li.firstChild;
+    if (!node || node.nodeType !== 3) return;
+    var codes = node.textContent.split(" ")[0];
+    var names = codes.split(",").map(function (c) { return NAMES[c.trim()] || c; });
+    node.textContent = node.textContent.replace(codes, names.join(", "));
+  });
+});
+"""
+
+
+@hookimpl
+def extra_body_script(view_name):
+    if view_name not in ("table", "database", "query"):
+        return None
+    selector = ", ".join(f'.facet-info[data-column="{c}"]' for c in sorted(LANGUAGE_COLUMNS))
+    return f"var NAMES = {json.dumps(LANGUAGE_NAMES, ensure_ascii=False)};" + (
+        FACET_SCRIPT % json.dumps(selector)
     )
 
 

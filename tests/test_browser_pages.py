@@ -35,6 +35,16 @@ def test_articles_list_article_page_and_correction_form(
     # issue measured 77,000 px with the text in every row).
     assert page.evaluate("document.body.scrollHeight") < 15_000
     page.screenshot(path=str(screenshots / "articles-list.png"))
+    # The language facet names the languages; its links still filter by the stored code.
+    page, errors = open_page(browser, f"{datasette_url}/mediastance/articles?_facet=language")
+    facet = page.locator('.facet-info[data-column="language"] li').all_inner_texts()
+    assert {f.split(" ")[0] for f in facet} == {"English", "中文"}, facet
+    page.click('.facet-info[data-column="language"] li a:text-matches("^中文")')
+    assert page.url.endswith("language=zh")
+    assert (
+        page.locator('.facet-info[data-column="language"] li').first.inner_text().startswith("中文")
+    )
+    page, errors = open_page(browser, f"{datasette_url}/mediastance/articles")
 
     page.click(f"table.articles-list a:text-is({title!r})")  # click 1: the article
     page.wait_for_selector("section.article-labels")
