@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+import sqlite_utils
 
 from analysis.mentions import find_mentions, fold
 from analysis.sentences import split_sentences
@@ -206,3 +209,68 @@ def framing_hits(
         for category, word in find_framing_words(sentence):
             hits.append(FramingHit(category, word, tuple(about) or (main,), sentence))
     return hits
+
+
+# --------------------------------------------------------------- per story, in the database
+# ``framing_words``: one row per (story, language, outlet, target, word), recounted for the
+# stories the story stage placed articles in (:mod:`analysis.stories`).
+
+
+def update_framing(db: sqlite_utils.Database, config: Any, story_ids: Iterable[str]) -> int:
+    """Recount ``framing_words`` for the given stories (all, if the lexicon changed)."""
+    # Two ranges rather than `!=`, so the lexicon_version index answers at once.
+    stale = db.execute(
+        "select 1 from framing_words where lexicon_version < :v or lexicon_version > :v "
+        "or lexicon_version is null limit 1",
+        {"v": LEXICON_VERSION},
+    ).fetchone()
+    ids = set(story_ids)
+    if stale:
+        ids |= {r[0] for r in db.execute("select id from stories")}
+    return recount_framing(db, config, sorted(ids))
+
+
+def recount_framing(db: sqlite_utils.Database, config: Any, story_ids: Iterable[str]) -> int:
+    total = 0
+    for story_id in story_ids:
+        rows = framing_rows(db, config, story_id)
+        with db.atomic():
+            db["framing_words"].delete_where("story_id = ?", [story_id])
+            if rows:
+                db["framing_words"].insert_all(rows, pk="id")
+        total += len(rows)
+    return total
+
+
+def framing_rows(db: sqlite_utils.Database, config: Any, story_id: str) -> list[dict[str, Any]]:
+    """One row per (language, outlet, target, word) with occurrences and article count."""
+    count: Counter = Counter()
+    articles: dict[tuple, set[str]] = defaultdict(set)
+    example: dict[tuple, str] = {}
+    for a in db.query(
+        "select id, title, text, language, outlet from articles "
+        "where story_id = ? and duplicate_of is null order by published, id",
+        [story_id],
+    ):
+        for hit in framing_hits(a["title"], a["text"], config.targets, a["language"]):
+            for target in hit.targets:
+                key = (a["language"], a["outlet"] or "", target, hit.category, hit.word)
+                count[key] += 1
+                articles[key].add(a["id"])
+                example.setdefault(key, hit.sentence[:300])
+    return [
+        {
+            "id": hashlib.sha1("|".join((story_id, *key)).encode()).hexdigest()[:16],
+            "story_id": story_id,
+            "language": key[0],
+            "outlet": key[1],
+            "target": key[2],
+            "category": key[3],
+            "word": key[4],
+            "count": n,
+            "articles": len(articles[key]),
+            "example": example[key],
+            "lexicon_version": LEXICON_VERSION,
+        }
+        for key, n in sorted(count.items())
+    ]

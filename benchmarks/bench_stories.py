@@ -53,7 +53,7 @@ STORY_PARTS = (
     "_language_means",
     "_load_stories",
     "_refresh_stories",
-    "_recount_framing",
+    "recount_framing",
     "_inherit_stories",
     "pair_statements",
     "update_framing",

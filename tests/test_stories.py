@@ -14,6 +14,7 @@ import json
 import numpy as np
 import pytest
 
+from analysis import statement_pairs
 from analysis import stories as st
 from analysis.framing import LEXICON_VERSION, find_framing_words, framing_hits
 from analysis.story_eval import (
@@ -600,7 +601,7 @@ def test_a_copy_re_pointed_to_another_original_follows_it_to_its_story(db):
 
 def test_match_one_to_one_prefers_the_most_similar_pairs():
     sim = np.array([[0.9, 0.8], [0.85, 0.1], [0.2, 0.3]])
-    assert st._match_one_to_one(sim) == [(0, 0), (2, 1)]
+    assert statement_pairs._match_one_to_one(sim) == [(0, 0), (2, 1)]
 
 
 # ------------------------------------------------------------------ framing words
