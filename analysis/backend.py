@@ -35,14 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.encoder import (
-    MANIFEST_NAME,
-    Encoder,
-    EncoderError,
-    _sha256,
-    build_once,
-    default_cache_dir,
-)
+from analysis.encoder import Encoder, EncoderError
+from analysis.encoder_build import MANIFEST_NAME, build_once, default_cache_dir, file_manifest
 
 log = logging.getLogger(__name__)
 
@@ -136,12 +130,7 @@ def export_ir(encoder: Encoder, target_dir: Path) -> None:
                 m.to(dtype)
     ov.save_model(ov.Core().read_model(str(onnx_path)), str(target_dir / "model.xml"))
     onnx_path.unlink()
-    files = {
-        p.name: {"size": p.stat().st_size, "sha256": _sha256(p)}
-        for p in sorted(target_dir.iterdir())
-        if p.is_file() and p.name != MANIFEST_NAME
-    }
-    manifest = {**_identity(encoder), "files": files}
+    manifest = {**_identity(encoder), "files": file_manifest(target_dir)}
     (target_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
 
 

@@ -98,7 +98,8 @@ def train_model(
     progress: Progress | None = None,
 ) -> TrainResult:
     """Fine-tune, calibrate, score; write adapter, heads, metrics.json and the card."""
-    from analysis.encoder import EncoderError, default_cache_dir, load_configured_encoder
+    from analysis.encoder import EncoderError, load_configured_encoder
+    from analysis.encoder_build import default_cache_dir
 
     started = time.monotonic()
     say = progress or (lambda _m: None)

