@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis.classifier import SENTIMENT_LABELS, STANCE_LABELS, Head
 from analysis.evaluation import classification_metrics
-from analysis.heads import SENTIMENT_LABELS, STANCE_LABELS, Head
 from analysis.training_data import Example
 
 Progress = Callable[[str], None]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.heads import MODEL_NAME, Heads, HeadsError, mention_layer, stance_input
+from analysis.classifier import MODEL_NAME, Heads, HeadsError, mention_layer, stance_input
 from analysis.mention_embedding import encode_with_mentions
 from analysis.mentions import find_mentions
 from mediastance.config import Config, Target

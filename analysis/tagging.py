@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from analysis.calibration import reliability
+from analysis.classifier import SENTIMENT_LABELS, STANCE_LABELS
 from analysis.evaluation import metrics_by_language
-from analysis.heads import SENTIMENT_LABELS, STANCE_LABELS
 from analysis.labels import Item, Labeler, target_spans
 from analysis.mention_embedding import PREFIX
 from analysis.mentions import fold_alias

@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from analysis.calibration import fit_temperature, reliability
+from analysis.classifier import ADAPTER, HEADS_DIR, Heads, softmax, stance_input
 from analysis.evaluation import classification_metrics
 from analysis.finetune import TASKS, TuneSettings, fine_tune, task_data
-from analysis.heads import ADAPTER, HEADS_DIR, Heads, softmax, stance_input
 from analysis.mentions import find_mentions
 from analysis.training_data import SEED, Example, Sizes, TrainingDataError, load_training_data
 from mediastance.config import Config, Target

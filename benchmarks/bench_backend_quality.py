@@ -46,8 +46,8 @@ def held_out() -> dict[str, dict[str, list[dict]]]:
 
 def run() -> dict:
     from analysis.backend import compile_encoder
+    from analysis.classifier import Heads
     from analysis.encoder import Encoder
-    from analysis.heads import Heads
     from analysis.labels import Labeler
     from analysis.tagging import evaluate_records
     from mediastance.config import load_config_text

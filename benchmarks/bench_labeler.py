@@ -48,8 +48,8 @@ def baseline_heads(folder: Path) -> Path:
 
 
 def run(*, quick: bool) -> dict:
+    from analysis.classifier import Heads
     from analysis.encoder import Encoder
-    from analysis.heads import Heads
     from analysis.labels import Item, Labeler, target_spans
     from mediastance.config import load_config_text
 

@@ -119,8 +119,8 @@ def seed_quality(corpus: list[dict], embeddings: np.ndarray) -> dict | None:
     <text>"): both inputs are already in the tagging corpus, so no extra encoding.
     """
     try:
+        from analysis.classifier import SENTIMENT_LABELS, STANCE_LABELS, FitSettings, fit_head
         from analysis.evaluation import classification_metrics
-        from analysis.heads import SENTIMENT_LABELS, STANCE_LABELS, FitSettings, fit_head
     except ImportError:
         return None
     index = {row["text"]: i for i, row in enumerate(corpus)}

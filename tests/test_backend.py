@@ -118,7 +118,7 @@ def test_derived_encoders_drop_the_compiled_forward(tiny, tmp_path):
 def test_the_tuned_builtin_encoder_compiled_labels_like_eager_pytorch(tmp_path):
     """The product's path: builtin encoder + committed adapter, compiled at the default
     precision (bfloat16 where the CPU has it): cosine >= 0.999 and the same labels."""
-    from analysis.heads import Heads
+    from analysis.classifier import Heads
     from analysis.labels import Item, Labeler, target_spans
     from mediastance.config import load_config
 

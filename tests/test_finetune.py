@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from analysis.calibration import fit_temperature, reliability
+from analysis.classifier import ADAPTER, Heads, HeadsError
 from analysis.encoder import Encoder, EncoderError
 from analysis.finetune import SCALE, TuneSettings, embed, fine_tune, task_data
-from analysis.heads import ADAPTER, Heads, HeadsError
 from analysis.labels import Item, ItemLabels, Labeler
 from analysis.pipeline import aggregate_stance
 from analysis.training import README_END, README_START, metrics_table

@@ -9,7 +9,7 @@ import tarfile
 import numpy as np
 import pytest
 
-from analysis.heads import (
+from analysis.classifier import (
     HEADS_DIR,
     MODEL_NAME,
     FitSettings,

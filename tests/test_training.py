@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import analysis.training_data as td
+from analysis.classifier import ADAPTER, Heads
 from analysis.encoder import Encoder
 from analysis.finetune import TuneSettings
-from analysis.heads import ADAPTER, Heads
 from analysis.labels import load_labeler
 from analysis.tagging import evaluate_records
 from analysis.training import (

@@ -1,18 +1,25 @@
-"""Sentiment and stance heads: small classifiers on the encoder's sentence embeddings.
+"""The sentiment and stance heads: small classifiers on the encoder's sentence embeddings.
+
+This module runs the heads (numpy only), saves and loads their files, and fits one head on
+frozen embeddings (``fit_head``: tests and benchmarks). ``mediastance train`` trains the
+heads together with a LoRA adapter of the encoder instead (:mod:`analysis.training`,
+:mod:`analysis.finetune`) and saves them with ``Heads.save``.
 
 - **Sentiment** (positive | negative | neutral) reads the plain embedding of a text.
 - **Stance** (favor | against | none) must depend on the target: "Alibaba hit back at the
-  IACC" favours Alibaba and is against the IACC. The head reads a concatenation of
-  *features*, chosen by cross-validation in ``mediastance train`` among: ``plain`` (the
-  text's embedding), ``cond:<recipe>`` (the embedding of a target-conditioned copy of the
-  text, see :func:`stance_input`) and ``mention`` (the contextual embedding of the
-  target's mention tokens, see :mod:`analysis.mention_embedding`; ``mention:-4`` reads
-  them from the fourth layer from the top).
+  IACC" favours Alibaba and is against the IACC. The head reads a concatenation of the
+  *features* that heads.json names: ``plain`` (the text's embedding), ``cond:<recipe>``
+  (the embedding of a target-conditioned copy of the text, see :func:`stance_input`;
+  training uses ``cond:mark``) and ``mention`` (the contextual embedding of the target's
+  mention tokens, see :mod:`analysis.mention_embedding`; ``mention:-4`` reads them from
+  the fourth layer from the top).
 
-A head is a standardisation followed by a linear layer or a one-hidden-layer MLP; the
-weights live in ``analysis/heads/`` as safetensors files (small, committed) next to
-``heads.json`` (labels, recipe, encoder it was trained on) and ``HEADS_CARD.md``.
-Inference is numpy only. Every label row records ``model = "mediastance-heads"`` and
+A head is a standardisation followed by a linear layer or a one-hidden-layer MLP, then a
+softmax at a fitted temperature. The files live in the data folder ``analysis/heads/``
+(small, committed): one safetensors file per head, ``heads.json`` (labels, features, the
+encoder they were trained on), ``adapter/`` when the encoder was tuned, and the
+``metrics.json`` and ``HEADS_CARD.md`` that training writes beside them. Every label row
+records ``model = "mediastance-heads"`` and
 ``model_version = <encoder version>+heads-<hash of the head files>``.
 """
 
