@@ -27,7 +27,7 @@ import sqlite_utils
 
 from analysis.mentions import find_mentions, fold
 from analysis.sentences import split_sentences
-from mediastance.config import Target
+from mediastance.core.config import Target
 
 # category -> (English forms, Chinese forms). The word stored is the form as listed here
 # (Simplified for Chinese), so counts of 假貨 and 假货 add up under 假货.

@@ -17,7 +17,7 @@ import numpy as np
 from analysis.classifier import MODEL_NAME, Heads, HeadsError, mention_layer, stance_input
 from analysis.mention_embedding import encode_with_mentions
 from analysis.mentions import find_mentions
-from mediastance.config import Config, Target
+from mediastance.core.config import Config, Target
 
 Spans = list[tuple[int, int]]
 

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mediastance.config import Target
-from mediastance.language import to_simplified
+from mediastance.core.config import Target
+from mediastance.core.language import to_simplified
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,9 @@ from analysis.labels import Item, ItemLabels, Labeler, load_labeler, target_span
 from analysis.mentions import find_mentions
 from analysis.sentences import split_sentences
 from analysis.statements import find_statements
-from mediastance.config import Config
-from mediastance.language import detect_language
-from mediastance.storage import utcnow
+from mediastance.core.config import Config
+from mediastance.core.language import detect_language
+from mediastance.core.storage import utcnow
 
 TABLES = ("sentences", "mentions", "statements", "sentiments", "stances")
 BATCH_ARTICLES = 16

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mediastance.language import HAN, detect_language
+from mediastance.core.language import HAN, detect_language
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from mediastance.storage import chunked, save_rows, utcnow
+from mediastance.core.storage import chunked, save_rows, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 from analysis.mentions import find_mentions, fold_alias
 from analysis.sentences import Sentence
-from mediastance.config import Target
-from mediastance.language import to_simplified
+from mediastance.core.config import Target
+from mediastance.core.language import to_simplified
 
 
 @dataclass(frozen=True)

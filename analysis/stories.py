@@ -51,7 +51,7 @@ import sqlite_utils
 from analysis.framing import recount_framing, update_framing
 from analysis.mentions import fold
 from analysis.statement_pairs import PAIR_STORIES, changed_story_batches, pair_statements
-from mediastance.storage import save_rows, utcnow
+from mediastance.core.storage import save_rows, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -164,7 +164,7 @@ def load_demo_corpus(db: sqlite_utils.Database, config: Any, gold: dict | None =
     heads' changes: the gold metadata gives date, outlet, language and duplicate_of;
     the text comes from the pages; mentions come from :func:`analysis.mentions.find_mentions`.
     """
-    from mediastance.storage import ensure_db_shape
+    from mediastance.core.storage import ensure_db_shape
 
     ensure_db_shape(db)
     articles, mentions = demo_rows(config, gold)
@@ -179,7 +179,7 @@ def cluster_day_by_day(
     runs would from an empty database; returns the number of days."""
     from analysis.encoder import load_configured_encoder
     from analysis.stories import cluster_stories
-    from mediastance.storage import ensure_db_shape
+    from mediastance.core.storage import ensure_db_shape
 
     ensure_db_shape(db)
     encoder = encoder or load_configured_encoder(config.model)  # one load for all days
@@ -250,8 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
     args = parser.parse_args(argv)
 
-    from mediastance.config import default_config_text, load_config_text
-    from mediastance.storage import open_db
+    from mediastance.core.config import default_config_text, load_config_text
+    from mediastance.core.storage import open_db
 
     if args.db:
         db = open_db(args.db)

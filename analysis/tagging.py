@@ -18,8 +18,8 @@ from analysis.evaluation import metrics_by_language
 from analysis.labels import Item, Labeler, target_spans
 from analysis.mention_embedding import PREFIX
 from analysis.mentions import fold_alias
-from mediastance.config import Target
-from mediastance.language import detect_language
+from mediastance.core.config import Target
+from mediastance.core.language import detect_language
 
 BATCH = 256
 # Encoder.encode and encode_with_mentions read this many tokens of a text (the prefix

@@ -31,7 +31,7 @@ from analysis.evaluation import classification_metrics
 from analysis.finetune import TASKS, TuneSettings, fine_tune, task_data
 from analysis.mentions import find_mentions
 from analysis.training_data import SEED, Example, Sizes, TrainingDataError, load_training_data
-from mediastance.config import Config, Target
+from mediastance.core.config import Config, Target
 
 Progress = Callable[[str], None]
 RECIPE = "mark"  # the stance input: target named and its mentions marked (heads.stance_input)

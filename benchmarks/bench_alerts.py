@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mediastance.alerts import Event, tone_events, volume_events
-from mediastance.config import ALERT_PARAMETERS
+from mediastance.core.config import ALERT_PARAMETERS
 
 DAYS = 140
 FIRST_EVENT_DAY = 30

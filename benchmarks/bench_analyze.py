@@ -78,8 +78,8 @@ def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
     from analysis.encoder import Encoder  # noqa: F401  (before torch: OpenMP policy)
     from analysis.labels import load_labeler
     from analysis.pipeline import analyze
-    from mediastance.config import load_config_text
-    from mediastance.storage import ensure_db_shape, open_db
+    from mediastance.core.config import load_config_text
+    from mediastance.core.storage import ensure_db_shape, open_db
 
     db = open_db(target)
     ensure_db_shape(db)

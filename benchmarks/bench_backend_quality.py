@@ -50,7 +50,7 @@ def run() -> dict:
     from analysis.encoder import Encoder
     from analysis.labels import Labeler
     from analysis.tagging import evaluate_records
-    from mediastance.config import load_config_text
+    from mediastance.core.config import load_config_text
 
     config = load_config_text("", label="bench")
     heads = Heads.load()

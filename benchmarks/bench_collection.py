@@ -158,8 +158,8 @@ def run(*, hosts: int, pages: int, latency: float, delay: float, quick: bool) ->
     from fixtureweb import FixtureWeb
 
     from mediastance.collect import collect
-    from mediastance.config import load_config_text
-    from mediastance.storage import ensure_db_shape, open_db
+    from mediastance.core.config import load_config_text
+    from mediastance.core.storage import ensure_db_shape, open_db
 
     n = pages + 1  # pages + robots.txt
     bound = n * latency + (n - 1) * delay

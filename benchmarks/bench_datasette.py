@@ -217,7 +217,7 @@ async def keep_fresh(db_path: Path) -> dict:
 
 RUN_SCRIPT = """
 import json, sys, time
-from mediastance.config import load_config_text
+from mediastance.core.config import load_config_text
 from mediastance.run import run_pipeline
 started = time.perf_counter()
 report = run_pipeline(sys.argv[1], load_config_text("sources = []\\n", label="bench"),
@@ -231,8 +231,8 @@ print(json.dumps({"s": time.perf_counter() - started, "status": report.status,
 def align_analysis_state(db_path: Path) -> str | None:
     """Mark every synthetic article as analysed and placed in a story (nothing new)."""
     from analysis.labels import load_labeler
-    from mediastance.config import load_config_text
-    from mediastance.storage import open_db
+    from mediastance.core.config import load_config_text
+    from mediastance.core.storage import open_db
 
     try:
         version = load_labeler(load_config_text("", label="bench")).model_version
@@ -258,7 +258,7 @@ def align_analysis_state(db_path: Path) -> str | None:
 def shape(db_path: Path) -> dict:
     """``ensure_db_shape`` twice: the first may apply new migrations, the second is what
     every later command pays."""
-    from mediastance.storage import ensure_db_shape, open_db
+    from mediastance.core.storage import ensure_db_shape, open_db
 
     out = {}
     for label in ("ensure_db_shape_first_s", "ensure_db_shape_again_s"):

@@ -51,7 +51,7 @@ def run(*, quick: bool) -> dict:
     from analysis.classifier import Heads
     from analysis.encoder import Encoder
     from analysis.labels import Item, Labeler, target_spans
-    from mediastance.config import load_config_text
+    from mediastance.core.config import load_config_text
 
     config = load_config_text("", label="bench")
     with open(DATA / "tagging_corpus.jsonl", encoding="utf-8") as f:

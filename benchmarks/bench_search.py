@@ -60,7 +60,7 @@ CLOCK = time.perf_counter
 def build(path: Path, n: int, *, single: bool) -> dict:
     """Articles only, through the project's migrations (word index filled by triggers)."""
     from benchmarks.make_big_db import build as build_db
-    from mediastance import search
+    from mediastance.core import search_index
 
     out = build_db(path, n, fts="none", labels=False)
     out["single_index_s"] = 0.0
@@ -70,7 +70,7 @@ def build(path: Path, n: int, *, single: bool) -> dict:
         conn.create_function("single_chars", 1, single_chars, deterministic=True)
         conn.execute(
             f"create virtual table {SINGLE} using fts5(title, text, content='', "
-            f"tokenize='{search.TOKENIZE}')"
+            f"tokenize='{search_index.TOKENIZE}')"
         )
         conn.execute("begin")
         conn.execute(
@@ -85,12 +85,12 @@ def build(path: Path, n: int, *, single: bool) -> dict:
 
 def single_chars(text: str | None) -> str | None:
     """The single-character alternative: every Han character its own token, Simplified."""
-    from mediastance import search
+    from mediastance.core import search_index
 
-    if not text or not search.HAN_RUN.search(text):
+    if not text or not search_index.HAN_RUN.search(text):
         return text
-    text = text.translate(search._simplified_table())
-    return search.HAN_RUN.sub(lambda m: " " + " ".join(m.group()) + " ", text)
+    text = text.translate(search_index.simplified_table())
+    return search_index.HAN_RUN.sub(lambda m: " " + " ".join(m.group()) + " ", text)
 
 
 def single_query(query: str) -> str:
@@ -122,9 +122,10 @@ def index_sizes(conn: sqlite3.Connection) -> dict:
 
 def measure_sql(path: Path, repeat: int, terms: list[str]) -> dict:
     from mediastance import search
+    from mediastance.core import search_index
 
     conn = sqlite3.connect(path)
-    name = search.index_name("articles")
+    name = search_index.index_name("articles")
     has_single = bool(
         conn.execute("select 1 from sqlite_master where name = ?", [SINGLE]).fetchone()
     )
@@ -139,7 +140,7 @@ def measure_sql(path: Path, repeat: int, terms: list[str]) -> dict:
             conn, f"select rowid from {name} where {name} match ?", [match], repeat
         )
         r["page_sql_ms"], _ = median_ms(conn, page.format(word_filter), [match], repeat)
-        if re.fullmatch(search.HAN_RUN.pattern, term):
+        if re.fullmatch(search_index.HAN_RUN.pattern, term):
             like = "(title like ? or text like ?)"
             r["like_page_sql_ms"], _ = median_ms(
                 conn, page.format(like), [f"%{term}%"] * 2, max(1, repeat // 2)
@@ -150,7 +151,7 @@ def measure_sql(path: Path, repeat: int, terms: list[str]) -> dict:
             [match],
             repeat,
         )
-        view = search.ranked_view_name("articles")
+        view = search_index.ranked_view_name("articles")
         ranked_where = search.ranked_filter("?")
         r["ranked_view_ms"], _ = median_ms(
             conn,

@@ -145,7 +145,7 @@ def empty_run(db_path: Path) -> dict:
     """``run_pipeline`` with no sources, each stage timed."""
     import analysis.encoder
     from mediastance import run
-    from mediastance.config import load_config_text
+    from mediastance.core.config import load_config_text
 
     timings, rss = Timings(), RssSampler()
     for name in ("ensure_db_shape", "_collect", "_analyze"):
@@ -177,8 +177,8 @@ def empty_run(db_path: Path) -> dict:
 def backlog(db_path: Path, page_size: int | None) -> dict:
     """``cluster_stories`` alone, with the hashing encoder."""
     from analysis import stories
-    from mediastance.config import default_config_text, load_config_text
-    from mediastance.storage import open_db
+    from mediastance.core.config import default_config_text, load_config_text
+    from mediastance.core.storage import open_db
 
     config = load_config_text(default_config_text(), label="default config")
     db = open_db(db_path)  # as make_big_db.py shaped it (so older code can run on it)

@@ -160,7 +160,7 @@ def configured_default(openvino: bool) -> tuple[str, dict]:
     """Which option (fp32, bf16, int8, openvino) the bundled config's ``[model]`` gives on
     this machine; ``openvino``: whether the OpenVINO backend compiled here."""
     from analysis.encoder import resolve_precision
-    from mediastance.config import load_config_text
+    from mediastance.core.config import load_config_text
 
     model = load_config_text("").model
     precision = resolve_precision(model.precision, device=model.device, quantize=model.quantize)
@@ -187,7 +187,7 @@ def run(*, quick: bool, threads: int | None = None, options: tuple[str, ...] = O
     corpus = load_corpus()
     texts = [row["text"] for row in corpus]
     from analysis.backend import compile_encoder
-    from mediastance.config import load_config_text
+    from mediastance.core.config import load_config_text
 
     say(f"tagging: {len(texts)} texts; loading the encoders")
     fp32 = Encoder.load(precision="fp32")
@@ -302,7 +302,7 @@ def project_path_rss(option: str) -> dict:
     ``option``: fp32, bf16, int8, or "default" (the bundled config's ``[model]``).
     """
     from analysis.encoder import Encoder, load_configured_encoder
-    from mediastance.config import load_config_text
+    from mediastance.core.config import load_config_text
 
     texts = [row["text"] for row in load_corpus()]
     if option == "default":

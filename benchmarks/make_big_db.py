@@ -319,7 +319,7 @@ def build(
     """
     import sqlite_utils
 
-    from mediastance import search, storage
+    from mediastance.core import search_index, storage
 
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
@@ -333,7 +333,7 @@ def build(
         storage.ensure_db_shape(db)  # FTS with its triggers, filled as rows arrive
     db.close()
     conn = sqlite3.connect(path, isolation_level=None)
-    search.register_functions(conn)  # the word-search index's triggers fill it as rows arrive
+    search_index.register_functions(conn)  # the word-search index's triggers fill it as rows arrive
     conn.execute("pragma journal_mode = off")
     conn.execute("pragma synchronous = off")
     conn.execute("pragma cache_size = -400000")  # 400 MB page cache for index building

@@ -38,7 +38,7 @@ from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import load_html
 
 from collectors.faults import stage
-from mediastance.language import HAN, detect_language, detect_script
+from mediastance.core.language import HAN, detect_language, detect_script
 
 log = logging.getLogger(__name__)
 

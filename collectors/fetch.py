@@ -41,7 +41,7 @@ import httpx
 from protego import Protego
 
 from collectors.faults import CollectorError
-from mediastance.config import FetchSettings
+from mediastance.core.config import FetchSettings
 
 T = TypeVar("T")
 R = TypeVar("R")

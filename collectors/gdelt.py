@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from collectors.feeds import FeedError, get_feed, item_dict
 from collectors.fetch import Fetcher
-from mediastance.config import Source
+from mediastance.core.config import Source
 
 API_URL = "https://api.gdeltproject.org/api/v2/doc/doc"
 MAX_RECORDS = 250

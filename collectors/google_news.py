@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from collectors.feeds import bozo_error, entry_date, get_feed, item_dict, parse_feed
 from collectors.fetch import Fetcher
-from mediastance.config import Source
+from mediastance.core.config import Source
 
 SEARCH_URL = "https://news.google.com/rss/search"
 # hl (interface language), gl (country), ceid (edition id) per edition.

@@ -17,7 +17,7 @@ from collectors.feeds import (
     primary_language,
 )
 from collectors.fetch import Fetcher
-from mediastance.config import Source
+from mediastance.core.config import Source
 
 
 def fetch_rss(

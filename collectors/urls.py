@@ -8,7 +8,7 @@ from typing import Any
 
 from collectors.feeds import FeedError, item_dict
 from collectors.fetch import Fetcher
-from mediastance.config import Source
+from mediastance.core.config import Source
 
 
 def read_urls(source: Source, *, base_dir: Path | None = None) -> list[str]:

@@ -61,8 +61,8 @@ from typing import Any
 
 import sqlite_utils
 
-from mediastance.config import AlertRule, Config
-from mediastance.storage import utcnow
+from mediastance.core.config import AlertRule, Config
+from mediastance.core.storage import utcnow
 
 MIN_RATE = 0.1  # articles a day expected of a target with an empty baseline
 MIN_DISPERSION = 10.0  # variance at least mean + mean²/10: news comes in bursts

@@ -25,8 +25,8 @@ from typing import Any
 import sqlite_utils
 
 from mediastance.alerts import KIND_ORDER, sort_alerts
-from mediastance.config import Config
-from mediastance.storage import utcnow
+from mediastance.core.config import Config
+from mediastance.core.storage import utcnow
 
 FORMATS = ("html", "markdown", "text")
 MAX_ALERTS_PER_KIND = 4  # one page: the rest are counted, and listed in Datasette

@@ -18,8 +18,8 @@ from pathlib import Path
 import click
 
 from mediastance import __version__
-from mediastance.config import Config, ConfigError, load_config
-from mediastance.storage import StorageError, ensure_db_shape, open_db, table_counts
+from mediastance.core.config import Config, ConfigError, load_config
+from mediastance.core.storage import StorageError, ensure_db_shape, open_db, table_counts
 
 EXIT_CONFIG = 2
 DEFAULT_DB = "mediastance.db"
@@ -608,7 +608,7 @@ def brief(options: Options, since: str | None, fmt: str, output: str | None, sen
     """
     from mediastance.alerts import compute_alerts
     from mediastance.brief import build_brief, render, since_from_duration
-    from mediastance.config import parse_duration
+    from mediastance.core.config import parse_duration
     from mediastance.notify import deliver
 
     config = options.config

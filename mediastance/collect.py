@@ -23,9 +23,9 @@ from collectors.extract import extract_article
 from collectors.faults import CollectorError, StageError, fault_kind, stage
 from collectors.fetch import Fetcher
 from collectors.normalize import article_id, normalize_url, same_site
-from mediastance.config import Config, Source, Target, Topic
-from mediastance.language import HAN, detect_language, detect_script, to_simplified
-from mediastance.storage import finish_run, save_fetch_error, start_run, utcnow
+from mediastance.core.config import Config, Source, Target, Topic
+from mediastance.core.language import HAN, detect_language, detect_script, to_simplified
+from mediastance.core.storage import finish_run, save_fetch_error, start_run, utcnow
 
 DEDUP_WINDOW_DAYS = 30
 

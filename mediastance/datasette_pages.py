@@ -25,9 +25,9 @@ from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import Response
 
 from analysis.mentions import fold_alias
+from mediastance.core.rollups import UNATTRIBUTED
+from mediastance.core.storage import FOREIGN_KEYS, LINK_COLUMNS
 from mediastance.datasette_targets import canonical_target, configured_targets
-from mediastance.rollups import UNATTRIBUTED
-from mediastance.storage import FOREIGN_KEYS, LINK_COLUMNS
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 LANGUAGE_COLUMNS = {"language", "languages"}
@@ -388,7 +388,7 @@ async def check_correction(db, values: dict[str, str]) -> tuple[dict[str, Any], 
 
 async def correction_form(request, datasette):
     """GET: the form, prefilled from the link; POST: check, then record or show why not."""
-    from mediastance.storage import utcnow
+    from mediastance.core.storage import utcnow
 
     db = _database(datasette)
     source = request.args if request.method == "GET" else await request.post_vars()

@@ -1,6 +1,6 @@
 """Datasette plugin: the table pages' search box on ``articles`` and ``statements`` asks
-the word index (mediastance/search.py), so 假货, 打假 and 假貨 are found like longer terms,
-and lists the matches best first.
+the word index (mediastance/core/search_index.py, through mediastance/search.py), so
+假货, 打假 and 假貨 are found like longer terms, and lists the matches best first.
 
 Datasette 0.65 turns ``?_search=`` into ``rowid in (select rowid from <fts> where <fts>
 match escape_fts(:search))`` over the table's detected FTS table, here the trigram index,
@@ -12,7 +12,7 @@ Column searches (``?_search_title=``) and every other table keep Datasette's.
 Ranking: a table page is sorted by a column only (datasette#268), and a rank is not a
 column of ``articles``. So a search from the table page without an explicit ``_sort``
 is redirected (302, same query string and format, ``_nocol=_match`` added) to the view ``articles_ranked``
-(``statements_ranked``; ``search.create_ranked_view``): the table's columns plus the
+(``statements_ranked``; ``search_index.create_ranked_view``): the table's columns plus the
 word index's ``rank``, which its metadata sorts by. Filters, facets, CSV and JSON work
 there as on the table, each id links to the row's page; its next pages are offsets. A search with ``_sort`` or
 ``_sort_desc`` stays on the table page, in that order. The canned "Search articles" and
@@ -33,6 +33,7 @@ from datasette.utils.asgi import asgi_send_redirect
 from markupsafe import Markup
 
 from mediastance import search
+from mediastance.core import search_index
 
 PARAM = "mediastance_search"
 
@@ -45,10 +46,10 @@ def _is_datasette_search_filter(result: Any) -> bool:
 @hookimpl(wrapper=True)
 def filters_from_request(request, database, table, datasette):
     results = yield
-    views = {search.ranked_view_name(t) for t in search.SEARCH_INDEXES}
-    if table not in search.SEARCH_INDEXES and table not in views:
+    views = {search_index.ranked_view_name(t) for t in search_index.SEARCH_INDEXES}
+    if table not in search_index.SEARCH_INDEXES and table not in views:
         return results
-    replacement = _word_search if table in search.SEARCH_INDEXES else _ranked_search
+    replacement = _word_search if table in search_index.SEARCH_INDEXES else _ranked_search
     return [
         replacement(default, request, database, table, datasette)
         if _is_datasette_search_filter(default)
@@ -60,7 +61,7 @@ def filters_from_request(request, database, table, datasette):
 def _word_search(default, request, database, table, datasette):
     async def inner() -> FilterArguments:
         db = datasette.get_database(database)
-        if not await db.table_exists(search.index_name(table)):
+        if not await db.table_exists(search_index.index_name(table)):
             return await default()
         if "_search" not in request.args:
             arguments = await default()  # column searches, or no search at all
@@ -117,14 +118,14 @@ async def ranked_location(datasette, scope: dict) -> str | None:
     if not "".join(args.get("_search", [])).strip() or {"_sort", "_sort_desc"} & args.keys():
         return None
     for name, db in datasette.databases.items():
-        for table in search.SEARCH_INDEXES:
+        for table in search_index.SEARCH_INDEXES:
             page = re.fullmatch(
                 re.escape(datasette.urls.table(name, table)) + r"(\.\w+)?", scope["path"]
             )
-            view = search.ranked_view_name(table)
+            view = search_index.ranked_view_name(table)
             if page and view in await db.view_names():
                 # _nocol: the index's hidden column is the view's way in, not data to show.
-                hide = "" if "_nocol" in args or "_col" in args else f"&_nocol={search.MATCH}"
+                hide = "" if "_nocol" in args or "_col" in args else f"&_nocol={search_index.MATCH}"
                 return (
                     f"{datasette.urls.table(name, view)}{page.group(1) or ''}?{query_string}{hide}"
                 )
@@ -149,8 +150,8 @@ def asgi_wrapper(datasette):
 @hookimpl
 def render_cell(value, column, table, database, datasette):
     # A view has no row pages: each result's id links to its row on the table's page.
-    for source in search.SEARCH_INDEXES:
-        if table == search.ranked_view_name(source) and column == "id" and value is not None:
+    for source in search_index.SEARCH_INDEXES:
+        if table == search_index.ranked_view_name(source) and column == "id" and value is not None:
             href = datasette.urls.row(database, source, tilde_encode(str(value)))
             return Markup('<a href="{}">{}</a>').format(href, value)
     return None

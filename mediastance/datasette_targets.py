@@ -25,7 +25,7 @@ from datasette import hookimpl
 
 from analysis.framing import gloss
 from analysis.mentions import fold_alias
-from mediastance.config import ConfigError, Target, load_config, load_config_text
+from mediastance.core.config import ConfigError, Target, load_config, load_config_text
 
 log = logging.getLogger(__name__)
 

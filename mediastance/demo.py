@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mediastance.config import Config, load_config_text
+from mediastance.core.config import Config, load_config_text
 
 CORPUS = "demo/corpus"
 FEEDS = (

@@ -27,7 +27,7 @@ import httpx
 import sqlite_utils
 
 from mediastance.brief import Brief, build_brief, render_html, render_text, since_from_duration
-from mediastance.config import (
+from mediastance.core.config import (
     SMTP_PASSWORD_ENV,
     SMTP_USER_ENV,
     WEBHOOK_URL_ENV,
@@ -35,7 +35,7 @@ from mediastance.config import (
     NotifySettings,
     parse_duration,
 )
-from mediastance.storage import utcnow
+from mediastance.core.storage import utcnow
 
 log = logging.getLogger(__name__)
 

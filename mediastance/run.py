@@ -36,8 +36,8 @@ from typing import Any
 import httpx
 import sqlite_utils
 
-from mediastance.config import Config
-from mediastance.storage import ensure_db_shape, finish_run, open_db, start_run, utcnow
+from mediastance.core.config import Config
+from mediastance.core.storage import ensure_db_shape, finish_run, open_db, start_run, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from mediastance.alerts import (
     volume_events,
     z_score,
 )
-from mediastance.config import ALERT_PARAMETERS, ConfigError, load_config_text
-from mediastance.storage import ensure_db_shape, open_db
+from mediastance.core.config import ALERT_PARAMETERS, ConfigError, load_config_text
+from mediastance.core.storage import ensure_db_shape, open_db
 
 VOLUME = ALERT_PARAMETERS["volume_spike"]
 TONE = ALERT_PARAMETERS["tone_drop"]

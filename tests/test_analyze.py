@@ -9,8 +9,8 @@ import pytest
 
 from analysis.labels import ItemLabels
 from analysis.pipeline import aggregate_stance, analyze, article_text
-from mediastance.config import load_config
-from mediastance.storage import ensure_db_shape, open_db
+from mediastance.core.config import load_config
+from mediastance.core.storage import ensure_db_shape, open_db
 
 pytestmark = pytest.mark.slow
 

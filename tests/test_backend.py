@@ -120,7 +120,7 @@ def test_the_tuned_builtin_encoder_compiled_labels_like_eager_pytorch(tmp_path):
     precision (bfloat16 where the CPU has it): cosine >= 0.999 and the same labels."""
     from analysis.classifier import Heads
     from analysis.labels import Item, Labeler, target_spans
-    from mediastance.config import load_config
+    from mediastance.core.config import load_config
 
     config = load_config()
     heads = Heads.load()

@@ -22,8 +22,8 @@ from mediastance.brief import (
     slack_payload,
 )
 from mediastance.cli import cli
-from mediastance.config import ALERT_PARAMETERS, load_config
-from mediastance.storage import open_db
+from mediastance.core.config import ALERT_PARAMETERS, load_config
+from mediastance.core.storage import open_db
 
 SUPPORTED = {"volume_spike", "hostile_statement", "statement_gap"}
 
@@ -197,7 +197,7 @@ def test_one_page_shows_the_strongest_alerts_of_each_kind():
 
 
 def test_story_counts_and_tone_change_since(tmp_path):
-    from mediastance.storage import ensure_db_shape
+    from mediastance.core.storage import ensure_db_shape
 
     db = open_db(tmp_path / "s.db")
     ensure_db_shape(db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import test_browser
 
-from mediastance.storage import open_db
+from mediastance.core.storage import open_db
 
 # test_browser's fixtures, and its marks: skipped without Debian's chromium, slow.
 browser = test_browser.browser

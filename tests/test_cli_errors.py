@@ -21,9 +21,9 @@ from test_datasette import labeled_db
 
 from analysis.tagging import RecordError, read_records
 from mediastance.cli import cli
-from mediastance.config import load_config
+from mediastance.core.config import load_config
+from mediastance.core.storage import ensure_db_shape, open_db
 from mediastance.serve import load_metadata
-from mediastance.storage import ensure_db_shape, open_db
 
 TARGETS = load_config().targets
 

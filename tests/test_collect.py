@@ -16,8 +16,8 @@ from mediastance.collect import (
     _Collector,
     collect,
 )
-from mediastance.config import load_config_text
-from mediastance.storage import ensure_db_shape, open_db
+from mediastance.core.config import load_config_text
+from mediastance.core.storage import ensure_db_shape, open_db
 
 BODY_EN = (
     "Alibaba said on Friday that it would remove listings of counterfeit handbags from "

@@ -18,7 +18,7 @@ from fixtureweb import DEFAULT_MANIFEST, FixtureWeb
 from collectors import gdelt
 from collectors.normalize import article_id, normalize_url
 from mediastance.cli import cli
-from mediastance.storage import open_db
+from mediastance.core.storage import open_db
 
 MANIFEST = json.loads(DEFAULT_MANIFEST.read_text(encoding="utf-8"))
 ROUTES = MANIFEST["routes"]

@@ -20,8 +20,8 @@ import mediastance.collect
 from collectors.dedup import Deduper
 from collectors.fetch import Fetcher
 from mediastance.collect import collect
-from mediastance.config import load_config_text
-from mediastance.storage import ensure_db_shape, open_db
+from mediastance.core.config import load_config_text
+from mediastance.core.storage import ensure_db_shape, open_db
 
 CONFIG = """
 [fetch]

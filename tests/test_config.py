@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from mediastance.cli import cli
-from mediastance.config import ConfigError, load_config, load_config_text
+from mediastance.core.config import ConfigError, load_config, load_config_text
 
 
 def test_default_config_has_targets_sources_and_topic():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from mediastance.core.storage import ensure_db_shape, open_db, save_rows
 from mediastance.serve import ServeError, check_bind, load_metadata, make_datasette
-from mediastance.storage import ensure_db_shape, open_db, save_rows
 
 DB = "mediastance"
 

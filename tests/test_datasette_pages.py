@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from test_datasette import labeled_db
 
-from mediastance import search as word_search
-from mediastance.serve import make_datasette
-from mediastance.storage import (
+from mediastance.core import search_index as word_search
+from mediastance.core.storage import (
     FOREIGN_KEYS,
     FTS_TABLES,
     ensure_db_shape,
@@ -22,6 +21,7 @@ from mediastance.storage import (
     save_rows,
     start_run,
 )
+from mediastance.serve import make_datasette
 
 DB = "mediastance"
 EN1_TEXT = "The IACC suspended Alibaba after brands protested counterfeits."

@@ -19,8 +19,8 @@ from test_run import LockHolder, child_env
 
 import mediastance.run
 from mediastance.cli import cli
+from mediastance.core.storage import ensure_db_shape, open_db
 from mediastance.run import RunLocked, lock_path_for, run_lock
-from mediastance.storage import ensure_db_shape, open_db
 
 
 def articles_db(path: Path) -> Path:

@@ -11,7 +11,7 @@ import pytest
 from collectors.decode import declared_charsets, decode, decode_with_note
 from collectors.extract import extract_article
 from collectors.rss import fetch_rss
-from mediastance.config import Source
+from mediastance.core.config import Source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MANIFEST = json.loads((FIXTURES / "web.json").read_text("utf-8"))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from analysis.story_eval import evaluate
+from mediastance.core.storage import open_db
 from mediastance.serve import load_metadata, make_datasette
-from mediastance.storage import open_db
 
 pytestmark = pytest.mark.slow  # every test reads the demo database (the whole pipeline)
 DB = "mediastance"

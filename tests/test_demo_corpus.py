@@ -150,7 +150,8 @@ def test_duplicates_are_later_copies_in_their_originals_story():
 
 
 def test_relevance_keywords():
-    topic = tomllib.loads((ROOT / "mediastance" / "default_config.toml").read_text())["topic"]
+    default = ROOT / "mediastance" / "core" / "default_config.toml"
+    topic = tomllib.loads(default.read_text())["topic"]
     keywords = {"en": topic["keywords_en"], "zh": topic["keywords_zh"]}
     off = [a for a in ARTICLES if not a["relevant"]]
     assert len(off) >= 1

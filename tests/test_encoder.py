@@ -348,7 +348,7 @@ def test_configured_precision_reaches_the_encoder(
     monkeypatch: pytest.MonkeyPatch, tiny_model_dir: Path
 ):
     from analysis.encoder import load_configured_encoder
-    from mediastance.config import load_config_text
+    from mediastance.core.config import load_config_text
 
     monkeypatch.setattr(enc_mod, "has_fast_bf16", lambda: True)
     model = load_config_text(f"[model]\nencoder = '{tiny_model_dir}'\n").model

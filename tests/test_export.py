@@ -4,7 +4,7 @@ from click.testing import CliRunner
 from test_datasette import labeled_db
 
 from mediastance.cli import cli
-from mediastance.storage import open_db
+from mediastance.core.storage import open_db
 
 
 def export(db: Path, *args: str):

@@ -22,7 +22,7 @@ from collectors.fetch import (
     check_url,
     parse_retry_after,
 )
-from mediastance.config import FetchSettings
+from mediastance.core.config import FetchSettings
 
 PUBLIC = "93.184.216.34"
 

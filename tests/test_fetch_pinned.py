@@ -25,7 +25,7 @@ from test_fetch import PUBLIC
 from test_fetch import settings as fetch_settings
 
 from collectors.fetch import Fetcher, FetchError, FetchRefused, pinned_client
-from mediastance.config import FetchSettings
+from mediastance.core.config import FetchSettings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

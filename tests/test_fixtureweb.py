@@ -466,7 +466,7 @@ def test_write_config_points_every_source_at_the_fixture_web(web, tmp_path):
 
 
 def test_written_config_loads_in_mediastance(web, tmp_path):
-    from mediastance.config import load_config
+    from mediastance.core.config import load_config
 
     config = load_config(web.write_config(tmp_path / "mediastance.toml"))
     assert config.fetch.user_agent == "mediastance-test/1.0"

@@ -28,7 +28,7 @@ from analysis.training_data import (
     stratified_split,
     vader_label,
 )
-from mediastance.storage import ensure_db_shape, open_db
+from mediastance.core.storage import ensure_db_shape, open_db
 
 TEXT = "Alibaba hit back at the IACC over the suspension."
 
@@ -245,7 +245,7 @@ def test_evaluate_reproduces_the_committed_test_figures():
 
     from analysis.labels import load_labeler
     from analysis.tagging import evaluate_records
-    from mediastance.config import load_config
+    from mediastance.core.config import load_config
 
     config = load_config()
     config = dataclasses.replace(

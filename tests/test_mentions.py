@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.mentions import Mention, find_mentions
-from mediastance.config import Target, load_config
+from mediastance.core.config import Target, load_config
 
 TARGETS = load_config(None).targets
 

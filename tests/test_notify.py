@@ -17,10 +17,10 @@ import pytest
 from test_alerts import add_statement
 
 from mediastance.alerts import compute_alerts
-from mediastance.config import load_config_text
+from mediastance.core.config import load_config_text
+from mediastance.core.storage import ensure_db_shape, open_db
 from mediastance.notify import deliver
 from mediastance.run import run_pipeline
-from mediastance.storage import ensure_db_shape, open_db
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402

@@ -12,10 +12,10 @@ import sqlite3
 import pytest
 from test_datasette import DB, get, labeled_db
 
+from mediastance.core.storage import open_db, save_rows
 from mediastance.datasette_targets import canonical_target
 from mediastance.export import canned_queries, iter_rows
 from mediastance.serve import load_metadata, make_datasette
-from mediastance.storage import open_db, save_rows
 
 QUESTIONS = (
     "question_en_vs_zh",
@@ -179,7 +179,7 @@ def test_serve_config_names_the_targets(tmp_path):
     from click.testing import CliRunner
 
     from mediastance.cli import cli
-    from mediastance.config import load_config_text
+    from mediastance.core.config import load_config_text
     from mediastance.datasette_targets import use_targets
 
     config = '[[targets]]\nname = "Temu"\naliases = ["Temu", "特姆"]\n'

@@ -10,8 +10,8 @@ import random
 
 import pytest
 
-from mediastance import views
-from mediastance.storage import ensure_db_shape, migrations, open_db
+from mediastance.core import views
+from mediastance.core.storage import ensure_db_shape, migrations, open_db
 
 EXPECTED_ROWS = """
 select

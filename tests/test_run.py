@@ -24,9 +24,9 @@ from collectors.normalize import normalize_url
 from mediastance import collect as collect_module
 from mediastance import run as run_module
 from mediastance.cli import cli
-from mediastance.config import load_config, load_config_text
+from mediastance.core.config import load_config, load_config_text
+from mediastance.core.storage import ensure_db_shape, open_db, search, start_run, table_counts
 from mediastance.run import RunLocked, mark_abandoned_runs, run_lock, run_pipeline
-from mediastance.storage import ensure_db_shape, open_db, search, start_run, table_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config_text(

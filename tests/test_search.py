@@ -1,4 +1,6 @@
-"""The word index (mediastance/search.py) and Datasette's table search box over it."""
+"""The word index (mediastance/core/search_index.py), searching it (mediastance/search.py)
+and Datasette's table search box over it.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from mediastance import search
-from mediastance.language import to_simplified
+from mediastance.core import search_index
+from mediastance.core.language import to_simplified
+from mediastance.core.storage import ensure_db_shape, open_db, save_rows
 from mediastance.serve import make_datasette
-from mediastance.storage import ensure_db_shape, open_db, save_rows
 
 DB = "mediastance"
-HAN = search.HAN + "+"
+HAN = search_index.HAN + "+"
 ARTICLES = [
     {
         "id": "a1",
@@ -66,7 +69,7 @@ def found(db, table: str, query: str) -> list[str]:
 
 def like_truth(db, table: str, term: str) -> list[str]:
     """Rows whose columns contain the term, both sides in Simplified characters."""
-    columns = list(search.SEARCH_INDEXES[table])
+    columns = list(search_index.SEARCH_INDEXES[table])
     wanted = to_simplified(term)
     return sorted(
         row["id"]
@@ -76,11 +79,11 @@ def like_truth(db, table: str, term: str) -> list[str]:
 
 
 def test_index_text_pairs_han_runs_in_simplified():
-    assert search.index_text("淘寶售賣假貨 Alibaba, 2016年") == (
+    assert search_index.index_text("淘寶售賣假貨 Alibaba, 2016年") == (
         " 淘宝 宝售 售卖 卖假 假货 货  Alibaba, 2016 年 "
     )
-    assert search.index_text("No Chinese here") == "No Chinese here"
-    assert search.index_text(None) is None
+    assert search_index.index_text("No Chinese here") == "No Chinese here"
+    assert search_index.index_text(None) is None
 
 
 def test_match_query_terms_phrases_and_prefixes():
@@ -161,8 +164,8 @@ def database_before(path: Path, migration: str, undo) -> Path:
 
 def test_migration_indexes_existing_rows_and_is_safe_to_repeat(tmp_path: Path):
     def no_word_index(db):
-        for table in search.SEARCH_INDEXES:
-            name = search.index_name(table)
+        for table in search_index.SEARCH_INDEXES:
+            name = search_index.index_name(table)
             for suffix in ("ai", "ad", "au"):
                 db.execute(f"drop trigger [{name}_{suffix}]")
             db.execute(f"drop table [{name}]")
@@ -174,15 +177,15 @@ def test_migration_indexes_existing_rows_and_is_safe_to_repeat(tmp_path: Path):
         assert found(db, "articles", "假货") == ["a1", "a2", "a3"]
         db.close()
     db = open_db(path)
-    search.create_search_index(db, "articles")  # again, on a full index: same rows
+    search_index.create_search_index(db, "articles")  # again, on a full index: same rows
     assert found(db, "articles", "假货") == ["a1", "a2", "a3"]
 
 
 def test_ranked_views_come_to_an_existing_database(tmp_path: Path):
     def no_ranked_views(db):  # and FTS5's default rank
-        for table in search.SEARCH_INDEXES:
-            db.execute(f"drop view [{search.ranked_view_name(table)}]")
-            db.execute(f"delete from [{search.index_name(table)}_config] where k = 'rank'")
+        for table in search_index.SEARCH_INDEXES:
+            db.execute(f"drop view [{search_index.ranked_view_name(table)}]")
+            db.execute(f"delete from [{search_index.index_name(table)}_config] where k = 'rank'")
 
     path = database_before(tmp_path / "m.db", "m020_ranked_search", no_ranked_views)
     for _ in range(2):
@@ -203,11 +206,11 @@ def test_index_is_rebuilt_when_its_tokens_would_change(tmp_path: Path, monkeypat
     ensure_db_shape(db)
     save_rows(db, "articles", ARTICLES, pk="id")
     assert db.execute("select * from _search_index_versions order by name").fetchall() == [
-        ("articles_search_fts", search.tokens_version()),
-        ("statements_search_fts", search.tokens_version()),
+        ("articles_search_fts", search_index.tokens_version()),
+        ("statements_search_fts", search_index.tokens_version()),
     ]
     # Unchanged rules: the index is left as it is.
-    monkeypatch.setattr(search, "rebuild_search_index", None)
+    monkeypatch.setattr(search_index, "rebuild_search_index", None)
     ensure_db_shape(db)
     monkeypatch.undo()
     # Built by older rules (here: emptied, and marked so): rebuilt from the rows.
@@ -220,8 +223,8 @@ def test_index_is_rebuilt_when_its_tokens_would_change(tmp_path: Path, monkeypat
     ensure_db_shape(db)
     assert found(db, "articles", "假货") == ["a1", "a2", "a3"]
     assert dict(db.execute("select * from _search_index_versions").fetchall()) == {
-        "articles_search_fts": search.tokens_version(),
-        "statements_search_fts": search.tokens_version(),
+        "articles_search_fts": search_index.tokens_version(),
+        "statements_search_fts": search_index.tokens_version(),
     }
 
 
@@ -246,7 +249,7 @@ def test_a_writer_through_sqlite_utils_with_the_function_is_indexed(tmp_path: Pa
     db = open_db(path)
     ensure_db_shape(db)
     db.close()
-    functions = "from mediastance.search import index_text as mediastance_search_text"
+    functions = "from mediastance.core.search_index import index_text as mediastance_search_text"
     insert = "insert into articles (id, canonical_url, title) values ('x', 'ux', '山寨假貨')"
     result = CliRunner().invoke(cli, ["query", str(path), insert, "--functions", functions])
     assert result.exit_code == 0, result.output
@@ -369,7 +372,7 @@ def test_ranked_view_without_a_search_lists_nothing_and_says_why(db, tmp_path: P
 
 def demo_truth(db, table: str, query: str) -> list[str]:
     """LIKE ground truth for a query of Chinese terms and English words (every term)."""
-    columns = list(search.SEARCH_INDEXES[table])
+    columns = list(search_index.SEARCH_INDEXES[table])
     ids = None
     for term in query.split():
         if re.search(HAN, term):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from mediastance.core.storage import ensure_db_shape, open_db
 from mediastance.serve import DATABASE_NAME, make_datasette, warm_paths
-from mediastance.storage import ensure_db_shape, open_db
 
 
 def add_article(path, n: int) -> None:

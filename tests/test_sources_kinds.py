@@ -14,7 +14,7 @@ from collectors.gdelt import api_url, fetch_gdelt, parse_seendate
 from collectors.google_news import fetch_google_news, search_url, strip_outlet
 from collectors.rss import fetch_rss
 from collectors.urls import fetch_urls
-from mediastance.config import Source
+from mediastance.core.config import Source
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.sentences import Sentence, split_sentences
 from analysis.statements import Statement, find_statements
-from mediastance.config import load_config
+from mediastance.core.config import load_config
 
 TARGETS = load_config(None).targets
 

@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from mediastance.cli import cli
-from mediastance.storage import StorageError, ensure_db_shape, open_db, save_rows, search
+from mediastance.core.storage import StorageError, ensure_db_shape, open_db, save_rows, search
 
 CONTRACT = {
     "sources": {

@@ -24,8 +24,8 @@ from analysis.story_eval import (
     load_demo_corpus,
     pairwise_scores,
 )
-from mediastance.config import default_config_text, load_config_text
-from mediastance.storage import ensure_db_shape, open_db
+from mediastance.core.config import default_config_text, load_config_text
+from mediastance.core.storage import ensure_db_shape, open_db
 
 CONFIG = load_config_text(default_config_text(), label="default config")
 DIM = 64

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from analysis.evaluation import classification_metrics, format_report, metrics_by_language
 from analysis.tagging import RecordError, read_records, tag_records
 from mediastance.cli import cli
-from mediastance.config import load_config
+from mediastance.core.config import load_config
 
 TARGETS = load_config().targets
 

@@ -27,7 +27,7 @@ from analysis.training import (
     train_model,
     update_readme_table,
 )
-from mediastance.config import default_config_text, load_config_text
+from mediastance.core.config import default_config_text, load_config_text
 
 pytestmark = pytest.mark.slow  # torch, transformers and peft, and a training run per test
 ROOT = Path(__file__).parent.parent

@@ -86,7 +86,7 @@ def test_the_wheel_carries_the_top_level_metadata(installed):
         names = wheel.namelist()
         packaged = wheel.read("mediastance/datasette-metadata.json")
     assert packaged == (ROOT / "datasette-metadata.json").read_bytes()
-    assert "mediastance/default_config.toml" in names
+    assert "mediastance/core/default_config.toml" in names
     assert any(n.startswith("analysis/heads/") for n in names)
     assert any(n.startswith("mediastance/demo/corpus/") for n in names)
     assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith("/LICENSE") for n in names)

@@ -7,7 +7,7 @@ republished.
 
 ``article_stances`` (one row per original article × target), ``daily_coverage`` (its sums
 per day) and ``statement_labels`` (statements with their labels) are tables kept up to
-date by triggers: see ``mediastance.rollups``.
+date by triggers: see ``mediastance.core.rollups``.
 
 Numeric conventions used by views, canned queries and dashboards:
 - ``tone`` = p_positive − p_negative of a sentiment row, from −1 (negative) to +1.

@@ -21,7 +21,8 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from mediastance import search as word_search
+from mediastance.core import rollups, views
+from mediastance.core import search_index as word_search
 
 BUSY_TIMEOUT_MS = 30_000
 CHUNK = 200
@@ -245,7 +246,7 @@ def m003_correction_checks(db: sqlite_utils.Database) -> None:
 
 # Full-text search. FTS5's unicode61 tokenizer treats a run of Han characters as one
 # token, so Chinese needs the trigram tokenizer (queries of 1-2 characters need LIKE,
-# or the word index of mediastance/search.py, which Datasette's search box asks).
+# or the word index of mediastance/core/search_index.py, which Datasette's search box asks).
 FTS_TABLES: dict[str, list[str]] = {
     "articles": ["title", "text"],
     "statements": ["text", "speaker", "organisation"],
@@ -333,8 +334,6 @@ def _write_problem(p: Path) -> str | None:
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Apply pending migrations, then make sure FTS and views exist. Idempotent."""
-    from mediastance import views  # views depend on the tables created above
-
     word_search.register_functions(db.conn)
     migrations.apply(db)
     word_search.ensure_current(db)
@@ -574,9 +573,7 @@ def m007_pending_analysis_index(db: sqlite_utils.Database) -> None:
 def m008_rollup_tables(db: sqlite_utils.Database) -> None:
     # article_stances becomes a trigger-maintained table, with daily_coverage summing it
     # per day: at 1,000,000 articles the view's join made its page, four canned queries
-    # and three charts time out (BENCHMARKS.md). See mediastance/rollups.py.
-    from mediastance import rollups
-
+    # and three charts time out (BENCHMARKS.md). See mediastance/core/rollups.py.
     rollups.create_rollups(db)
 
 
@@ -670,8 +667,6 @@ def m010_statement_labels_table(db: sqlite_utils.Database) -> None:
     # statement_labels becomes a trigger-maintained table: the canned query "Statements by
     # an organisation" sorted every statement of the organisation through the view's
     # four-table join, 3.3 s at 1,000,000 articles (BENCHMARKS.md).
-    from mediastance import rollups
-
     rollups.create_statement_labels(db)
 
 
@@ -759,7 +754,7 @@ def m014_alerts(db: sqlite_utils.Database) -> None:
 def m015_word_search(db: sqlite_utils.Database) -> None:
     # The trigram index cannot match a term shorter than three characters, and most
     # Chinese words are two (假货, 打假): a second, word-level index per searchable table,
-    # with Han runs as character pairs, Simplified (mediastance/search.py). It answers
+    # with Han runs as character pairs, Simplified (mediastance/core/search_index.py). It answers
     # the table pages' search box in Datasette (issue 21).
     for table in word_search.SEARCH_INDEXES:
         word_search.create_search_index(db, table)
@@ -821,9 +816,7 @@ def m017_unattributed_statements(db: sqlite_utils.Database) -> None:
     # Issue 16: a statement with no organisation (39 % in the demo) vanished from the
     # statement_labels organisation facet and filters; it now reads "unattributed" there
     # (statements.organisation itself stays empty). The triggers are re-created with the
-    # new SQL (mediastance/rollups.py) and the rows already there are updated.
-    from mediastance import rollups
-
+    # new SQL (mediastance/core/rollups.py) and the rows already there are updated.
     for name in rollups.STATEMENT_TRIGGERS:
         db.execute(f"drop trigger if exists [{name}]")
     for name, body in rollups.STATEMENT_TRIGGERS.items():

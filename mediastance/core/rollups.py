@@ -10,7 +10,7 @@ need. Both are written only by the triggers below, whoever changes the underlyin
 tables they summarise; ``tests/test_rollups.py`` checks them against the old view SQL
 after random writes.
 
-Conventions are those of ``mediastance.views``: tone = p_positive − p_negative,
+Conventions are those of ``mediastance.core.views``: tone = p_positive − p_negative,
 stance_value = +1 favor, −1 against, 0 none; syndicated copies are left out.
 """
 

@@ -171,7 +171,7 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
 
 
 def default_config_text() -> str:
-    return resources.files("mediastance").joinpath("default_config.toml").read_text("utf-8")
+    return resources.files("mediastance.core").joinpath("default_config.toml").read_text("utf-8")
 
 
 def find_config_path(explicit: str | os.PathLike | None = None) -> Path | None:
