@@ -11,7 +11,7 @@ response, robots.txt included, takes ``--latency`` seconds; the config asks for
   ``n`` = its pages + its robots.txt;
 - sequential: the same allowed URLs fetched one after another with a plain httpx client
   (quick mode times a sample and scales it; no politeness delay, which only flatters it);
-- ``collect``: the project's ``mediastance.collect.collect`` with the hosts as one source
+- ``collect``: the project's ``collectors.collect.collect`` with the hosts as one source
   each (how feeds arrive: one outlet per feed), and with every URL in one ``urls`` source,
   both after one small untimed collect (lazy imports and first use would burden the first);
 - politeness, from the server's request log: never two requests in flight to one host,
@@ -157,7 +157,7 @@ def run(*, hosts: int, pages: int, latency: float, delay: float, quick: bool) ->
     sys.path.insert(0, str(ROOT / "tests"))
     from fixtureweb import FixtureWeb
 
-    from mediastance.collect import collect
+    from collectors.collect import collect
     from mediastance.core.config import load_config_text
     from mediastance.core.storage import ensure_db_shape, open_db
 

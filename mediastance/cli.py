@@ -196,7 +196,7 @@ def init(options: Options) -> None:
     """
     config = options.config
     db = options.open(lock="init")
-    from mediastance.collect import register_sources
+    from collectors.sources import register_sources
 
     register_sources(db, config.sources)
     options.log(f"{options.db_path}: schema ready, {len(config.sources)} sources configured")
@@ -214,8 +214,8 @@ def collect(options: Options, source_names: tuple[str, ...]) -> None:
     Example:
         mediastance collect --db coverage.db --source "BBC 中文 (简体)"
     """
-    from mediastance.collect import UnknownSource
-    from mediastance.collect import collect as collect_sources
+    from collectors.collect import collect as collect_sources
+    from collectors.sources import UnknownSource
 
     config = options.config
     db = options.open(lock="collect")
@@ -576,7 +576,7 @@ def sources(options: Options) -> None:
     """
     config = options.config
     db = options.open(create=False, lock="sources")
-    from mediastance.collect import register_sources, source_health
+    from collectors.sources import register_sources, source_health
 
     register_sources(db, config.sources)
     rows = source_health(db, config.sources)

@@ -375,7 +375,7 @@ def _collect(
     progress: Progress | None,
     options: Mapping[str, Any],
 ) -> list[SourceResult]:
-    from mediastance.collect import collect
+    from collectors.collect import collect
 
     summary = collect(db, config, client=client, run_id=run_id, progress=progress, **options)
     return source_results(db, summary)

@@ -7,15 +7,12 @@ import hashlib
 import httpx
 import pytest
 
+from collectors.collect import collect
 from collectors.dedup import Deduper
 from collectors.normalize import article_id, normalize_url
-from mediastance.collect import (
-    RelevanceMatcher,
-    SourceCounts,
-    UnknownSource,
-    _Collector,
-    collect,
-)
+from collectors.relevance import RelevanceMatcher
+from collectors.save import SourceOrderSaver
+from collectors.sources import SourceCounts, UnknownSource
 from mediastance.core.config import load_config_text
 from mediastance.core.storage import ensure_db_shape, open_db
 
@@ -308,7 +305,7 @@ def test_pages_arriving_out_of_source_order_are_saved_as_if_in_order(
     """The config's second source answered first: the outcome is that of source order."""
     if stored:  # an earlier run stored an older text
         db["articles"].insert(_row("earlier", "Old text."), pk="id")
-    collector = _Collector(db=db, run_id=1, matcher=None, today=None, say=lambda m: None)
+    collector = SourceOrderSaver(db)
     first, second = SourceCounts(), SourceCounts()
     collector.save_in_source_order(1, _row("B", second_text), second)
     collector.save_in_source_order(0, _row("A", "Counterfeit handbags sold online."), first)

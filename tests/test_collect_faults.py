@@ -16,10 +16,11 @@ import sqlite_utils
 
 import collectors.extract
 import collectors.feeds
-import mediastance.collect
+import collectors.relevance
+import collectors.schedule
+from collectors.collect import collect
 from collectors.dedup import Deduper
 from collectors.fetch import Fetcher
-from mediastance.collect import collect
 from mediastance.core.config import load_config_text
 from mediastance.core.storage import ensure_db_shape, open_db
 
@@ -200,17 +201,17 @@ PAGE_STAGES = {
         Fetcher, "fetch", fail_for(Fetcher.fetch, lambda self, url, **kw: url == VICTIM)
     ),
     "decode": lambda mp: mp.setattr(
-        mediastance.collect,
+        collectors.schedule,
         "decode_with_note",
         fail_for(
-            mediastance.collect.decode_with_note,
+            collectors.schedule.decode_with_note,
             lambda content, **kw: "关闭数千家店铺".encode() in content,
         ),
     ),
     "extract": lambda mp: mp.setattr(
-        mediastance.collect,
+        collectors.schedule,
         "extract_article",
-        fail_for(mediastance.collect.extract_article, lambda html, **kw: kw["url"] == VICTIM),
+        fail_for(collectors.schedule.extract_article, lambda html, **kw: kw["url"] == VICTIM),
     ),
     "date": lambda mp: mp.setattr(
         collectors.extract,
@@ -223,10 +224,10 @@ PAGE_STAGES = {
         fail_for(collectors.extract.detect_language, _victim_text),
     ),
     "filter": lambda mp: mp.setattr(
-        mediastance.collect.RelevanceMatcher,
+        collectors.relevance.RelevanceMatcher,
         "matches",
         fail_for(
-            mediastance.collect.RelevanceMatcher.matches,
+            collectors.relevance.RelevanceMatcher.matches,
             lambda self, title, text=None: _victim_text(title),
         ),
     ),
@@ -305,7 +306,7 @@ def test_an_interrupted_run_is_closed_failed_not_left_running(db, monkeypatch):
     def interrupt(self, runs, fetcher):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(mediastance.collect._Collector, "collect_pages", interrupt)
+    monkeypatch.setattr(collectors.schedule.PageSchedule, "collect_pages", interrupt)
     with pytest.raises(KeyboardInterrupt):
         run(db)
     (row,) = db["runs"].rows
@@ -352,7 +353,7 @@ def test_a_crashed_page_of_a_google_news_item_keeps_what_the_feed_said(db, monke
                                   headers={"Content-Type": "text/html"})  # fmt: skip
         return handler(request)
 
-    monkeypatch.setattr(mediastance.collect, "extract_article", injected)
+    monkeypatch.setattr(collectors.schedule, "extract_article", injected)
     client = httpx.Client(transport=httpx.MockTransport(with_news))
     summary = collect(db, load_config_text(config), client=client, source_names=["News"])
     assert summary.status == "partial"

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 from fixtureweb import FixtureWeb
 
+from collectors import collect as collect_module
 from collectors.normalize import normalize_url
-from mediastance import collect as collect_module
 from mediastance import run as run_module
 from mediastance.cli import cli
 from mediastance.core.config import load_config, load_config_text
