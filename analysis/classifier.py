@@ -33,13 +33,15 @@ from pathlib import Path
 
 import numpy as np
 
+from mediastance.core.language import HAN
+
 MODEL_NAME = "mediastance-heads"
 HEADS_DIR = Path(__file__).parent / "heads"
 FORMAT = 2  # 2: optional LoRA adapter of the encoder, head temperatures
 ADAPTER = "adapter"  # subfolder holding the peft adapter, when the encoder was tuned
 SENTIMENT_LABELS = ("positive", "negative", "neutral")
 STANCE_LABELS = ("favor", "against", "none")
-RECIPES = ("name", "alias", "mark")
+RECIPES = ("name", "alias", "mark", "named")
 
 
 class HeadsError(Exception):
@@ -47,7 +49,12 @@ class HeadsError(Exception):
 
 
 def stance_input(
-    text: str, target: str, spans: Sequence[tuple[int, int]] = (), *, recipe: str
+    text: str,
+    target: str,
+    spans: Sequence[tuple[int, int]] = (),
+    *,
+    recipe: str,
+    name: str | None = None,
 ) -> str:
     """The target-conditioned text the stance head embeds next to the plain text.
 
@@ -58,6 +65,10 @@ def stance_input(
       "Alibaba: …"), falling back to the name when no mention was found.
     - ``mark``: ``"<alias>: <text>"`` with every mention of the target wrapped in
       【】 brackets, so a two-target sentence yields clearly different inputs.
+    - ``named``: like ``mark``, but the prefix is ``name`` (the target's English and Chinese
+      names, :func:`stance_names`) whatever alias the text uses, so "IACC" inside Chinese
+      text and "国际反假冒联盟" read as the same party; targets without a configured name
+      (public sets' free-text targets) fall back to the alias.
     """
     spans = sorted(spans)
     alias = text[spans[0][0] : spans[0][1]] if spans else target
@@ -65,7 +76,7 @@ def stance_input(
         return f"{target}: {text}"
     if recipe == "alias":
         return f"{alias}: {text}"
-    if recipe == "mark":
+    if recipe in ("mark", "named"):
         out, last = [], 0
         for start, end in spans:
             if start < last:
@@ -73,8 +84,19 @@ def stance_input(
             out += [text[last:start], "【", text[start:end], "】"]
             last = end
         out.append(text[last:])
-        return f"{alias}: {''.join(out)}"
+        prefix = (name or alias) if recipe == "named" else alias
+        return f"{prefix}: {''.join(out)}"
     raise ValueError(f"unknown stance recipe {recipe!r}")
+
+
+def stance_names(targets: Sequence) -> dict[str, str]:
+    """How the ``named`` stance input names each configured target: its name and its first
+    Chinese alias ("IACC / 国际反假冒联盟"), or the name alone when it has none."""
+    names = {}
+    for target in targets:
+        han = next((a for a in target.aliases if HAN.search(a)), None)
+        names[target.name] = f"{target.name} / {han}" if han and han != target.name else target.name
+    return names
 
 
 def mention_layer(feature: str) -> int:

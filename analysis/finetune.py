@@ -8,13 +8,14 @@ of multilingual-e5-small and two linear heads are trained together:
 - **sentiment** reads the mean-pooled, L2-normalised embedding of ``"query: <text>"``,
   exactly what :meth:`analysis.encoder.Encoder.encode` returns;
 - **stance** reads the same embedding of the *target-conditioned* input
-  ``"query: <alias>: <text with every mention of the target in 【】>"``
-  (:func:`analysis.heads.stance_input`, recipe ``mark``): the target is given to the
+  ``"query: <name / 中文名>: <text with every mention of the target in 【】>"``
+  (:func:`analysis.classifier.stance_input`, recipe ``named``): the target is given to the
   encoder itself, so "Alibaba hit back at the IACC" is read once for Alibaba and once for
-  the IACC.
+  the IACC, and always under both its names, so "IACC" in Chinese text is the same party
+  as "国际反假冒联盟".
 
 A head is a cosine classifier (the unit embedding times a fixed scale, then a linear
-layer), so it fits :class:`analysis.heads.Head` unchanged: ``mean = 0``,
+layer), so it fits :class:`analysis.classifier.Head` unchanged: ``mean = 0``,
 ``scale = 1 / SCALE``. After training the adapter is merged into the encoder at load
 (``Encoder.with_adapter``): inference costs exactly what the untuned encoder costs.
 

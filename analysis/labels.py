@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.classifier import MODEL_NAME, Heads, HeadsError, mention_layer, stance_input
+from analysis.classifier import (
+    MODEL_NAME,
+    Heads,
+    HeadsError,
+    mention_layer,
+    stance_input,
+    stance_names,
+)
 from analysis.mention_embedding import encode_with_mentions
 from analysis.mentions import find_mentions
 from mediastance.core.config import Config, Target
@@ -73,7 +80,9 @@ def load_labeler(
             precision=config.model.precision,
             progress=progress,
         )
-        return Labeler(encoder, heads, batch_size=config.model.batch_size)
+        return Labeler(
+            encoder, heads, batch_size=config.model.batch_size, names=stance_names(config.targets)
+        )
     except (EncoderError, HeadsError, BackendUnavailable) as exc:
         raise LabelerUnavailable(str(exc)) from exc
 
@@ -105,8 +114,16 @@ class Labeler:
 
     model = MODEL_NAME
 
-    def __init__(self, encoder, heads: Heads, *, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        encoder,
+        heads: Heads,
+        *,
+        batch_size: int = 32,
+        names: dict[str, str] | None = None,
+    ) -> None:
         heads.check_encoder(encoder)
+        self.names = names or {}  # how the ``named`` stance input names each target
         self.encoder = encoder
         self.heads = heads
         self.batch_size = batch_size
@@ -164,7 +181,10 @@ class Labeler:
         parts["plain"] = plain[rows]
         if heads.recipe:
             parts[f"cond:{heads.recipe}"] = self._encode(
-                [stance_input(items[i].text, t, s, recipe=heads.recipe) for i, t, s in pairs]
+                [
+                    stance_input(items[i].text, t, s, recipe=heads.recipe, name=self.names.get(t))
+                    for i, t, s in pairs
+                ]
             )
         for (i, target, _), probs in zip(pairs, heads.stance_proba(parts), strict=True):
             out[i].stances[target] = _scores(heads.stance.labels, probs)

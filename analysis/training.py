@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.calibration import fit_temperature, reliability
-from analysis.classifier import ADAPTER, HEADS_DIR, Heads, softmax, stance_input
+from analysis.classifier import ADAPTER, HEADS_DIR, Heads, softmax, stance_input, stance_names
 from analysis.evaluation import classification_metrics
 from analysis.finetune import TASKS, TuneSettings, fine_tune, task_data
 from analysis.mentions import find_mentions
@@ -34,7 +34,9 @@ from analysis.training_data import SEED, Example, Sizes, TrainingDataError, load
 from mediastance.core.config import Config, Target
 
 Progress = Callable[[str], None]
-RECIPE = "mark"  # the stance input: target named and its mentions marked (heads.stance_input)
+# The stance input: the target named in English and Chinese, its mentions marked
+# (classifier.stance_input, recipe "named").
+RECIPE = "named"
 FEATURES = (f"cond:{RECIPE}",)
 # The team's news sentences and users' corrections are the domain: they count this much
 # more than package and public examples of the same label.
@@ -81,7 +83,11 @@ def model_inputs(rows: Sequence[Example], task: str, targets: Sequence[Target]) 
     if task == "sentiment":
         return [r.text for r in rows]
     spans = _span_finder(targets)
-    return [stance_input(r.text, r.target or "", spans(r), recipe=RECIPE) for r in rows]
+    names = stance_names(targets)
+    return [
+        stance_input(r.text, r.target or "", spans(r), recipe=RECIPE, name=names.get(r.target))
+        for r in rows
+    ]
 
 
 def train_model(

@@ -46,7 +46,7 @@ def held_out() -> dict[str, dict[str, list[dict]]]:
 
 def run() -> dict:
     from analysis.backend import compile_encoder
-    from analysis.classifier import Heads
+    from analysis.classifier import Heads, stance_names
     from analysis.encoder import Encoder
     from analysis.labels import Labeler
     from analysis.tagging import evaluate_records
@@ -74,7 +74,12 @@ def run() -> dict:
     }
     for key, encoder in encoders.items():
         say(f"quality: {key}")
-        labeler = Labeler(encoder, heads, batch_size=config.model.batch_size)
+        labeler = Labeler(
+            encoder,
+            heads,
+            batch_size=config.model.batch_size,
+            names=stance_names(config.targets),
+        )
         scores = {}
         for name, records in sets.items():
             for task, rows in records.items():

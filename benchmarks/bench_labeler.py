@@ -48,7 +48,7 @@ def baseline_heads(folder: Path) -> Path:
 
 
 def run(*, quick: bool) -> dict:
-    from analysis.classifier import Heads
+    from analysis.classifier import Heads, stance_names
     from analysis.encoder import Encoder
     from analysis.labels import Item, Labeler, target_spans
     from mediastance.core.config import load_config_text
@@ -64,7 +64,11 @@ def run(*, quick: bool) -> dict:
         tuned_heads = Heads.load()
         labelers = {
             "frozen": Labeler(base, frozen_heads),
-            "tuned": Labeler(base.with_adapter(tuned_heads.adapter_dir), tuned_heads),
+            "tuned": Labeler(
+                base.with_adapter(tuned_heads.adapter_dir),
+                tuned_heads,
+                names=stance_names(config.targets),
+            ),
         }
         for labeler in labelers.values():  # warm-up: first shapes, lazy imports
             labeler.label(items[:64])
