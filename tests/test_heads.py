@@ -18,6 +18,7 @@ from analysis.classifier import (
     HeadsError,
     fit_head,
     stance_input,
+    stance_names,
 )
 from analysis.training_data import (
     Example,
@@ -28,6 +29,8 @@ from analysis.training_data import (
     stratified_split,
     vader_label,
 )
+from mediastance.core.config import load_config_text
+from mediastance.core.language import HAN
 from mediastance.core.storage import ensure_db_shape, open_db
 
 TEXT = "Alibaba hit back at the IACC over the suspension."
@@ -47,6 +50,30 @@ def test_stance_inputs_differ_per_target():
     )
     with pytest.raises(ValueError):
         stance_input(TEXT, "IACC", [], recipe="nope")
+
+
+def test_named_input_names_the_target_in_both_languages_whatever_the_text_says():
+    names = stance_names(load_config_text("", label="test").targets)
+    assert names["IACC"] == "IACC / 国际反假冒联盟" and names["Alibaba"] == "Alibaba / 阿里巴巴"
+    latin = stance_input("IACC已被私利绑架", "IACC", [(0, 4)], recipe="named", name=names["IACC"])
+    han = stance_input(
+        "国际反假冒联盟已被私利绑架", "IACC", [(0, 7)], recipe="named", name=names["IACC"]
+    )
+    assert latin == "IACC / 国际反假冒联盟: 【IACC】已被私利绑架"
+    assert han.split(": ")[0] == latin.split(": ")[0]  # the same party, however it is written
+    # A public set's free-text target has no configured names: its mention names it.
+    free = stance_input("Mr Li said so.", "Li", [(3, 5)], recipe="named", name=None)
+    assert free == "Li: Mr 【Li】 said so."
+
+
+def test_training_inputs_name_the_target_in_both_languages():
+    from analysis.training import model_inputs
+    from analysis.training_data import Example
+
+    config = load_config_text("", label="test")
+    row = Example("阿里巴巴称IACC的决定令人遗憾。", "zh", "against", "seed", target="IACC")
+    [trained] = model_inputs([row], "stance", config.targets)
+    assert trained == "IACC / 国际反假冒联盟: 阿里巴巴称【IACC】的决定令人遗憾。"
 
 
 def _toy(seed=0):
@@ -202,19 +229,41 @@ def test_seed_test_split_is_never_in_training():
         assert test and not train & test
 
 
-def test_extra_rows_only_train_and_never_repeat_a_held_out_text():
+def _shingles(text: str) -> set[str]:
+    """Character trigrams of a Latin text, bigrams of a Chinese one (lowercased)."""
+    text = " ".join(text.lower().split())
+    n = 2 if HAN.search(text) else 3
+    return {text[i : i + n] for i in range(len(text) - n + 1)}
+
+
+def test_extra_rows_only_train_and_never_copy_a_held_out_text():
     """The extra rows were written against the model's errors: they may only train, and
-    no dev or test sentence of the seed or hard sets may reappear among them."""
+    no dev or test sentence of the seed or hard sets may reappear among them, not even
+    reworded (a near copy, Jaccard ≥ 0.45 on character shingles, flatters dev and test)."""
     for lang in ("en", "zh"):
         extra = read_seed(lang, kind="extra")
         assert extra and {r["split"] for r in extra} == {"train"}
-        held_out = {
-            r["text"]
+        held_out = [
+            (r["text"], _shingles(r["text"]))
             for kind in ("seed", "hard")
             for split in ("dev", "test")
             for r in read_seed(lang, split, kind=kind)
-        }
-        assert not held_out & {r["text"] for r in extra}
+        ]
+        near = []
+        for row in extra:
+            mine = _shingles(row["text"])
+            for text, theirs in held_out:
+                if len(mine & theirs) / len(mine | theirs) >= 0.45:
+                    near.append((row["id"], text))
+        assert not near, near[:5]
+
+
+def test_the_near_copy_check_sees_a_reworded_sentence():
+    a = "Brand protection consultants say Amazon's seller verification is years ahead."
+    b = "Amazon's seller verification is years ahead, brand protection consultants say."
+    c = "The court dismissed the suit against JD.com on Tuesday."
+    jaccard = lambda x, y: len(_shingles(x) & _shingles(y)) / len(_shingles(x) | _shingles(y))  # noqa: E731
+    assert jaccard(a, b) >= 0.45 > jaccard(a, c)
 
 
 def test_an_extra_row_outside_train_stops_loading(tmp_path, monkeypatch):
