@@ -266,6 +266,39 @@ def test_the_near_copy_check_sees_a_reworded_sentence():
     assert jaccard(a, b) >= 0.45 > jaccard(a, c)
 
 
+def extra_counts_table() -> str:
+    """The count table of analysis/data/EXTRA_CARD.md, from the extra files."""
+    lines = [
+        "| file | family | rows | pairs | latn / hans / hant | favor / against / none "
+        "| positive / negative / neutral |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for lang in ("en", "zh"):
+        rows = read_seed(lang, kind="extra")
+        for family in sorted({r["family"] for r in rows}) + ["all"]:
+            mine = [r for r in rows if family in ("all", r["family"])]
+
+            def count(key, values, mine=mine):
+                return " / ".join(str(sum(r[key] == v for r in mine)) for v in values)
+
+            name = f"**{family}**" if family == "all" else family
+            lines.append(
+                f"| extra_{lang} | {name} | {len(mine)} | {len({r['pair'] for r in mine})} "
+                f"| {count('script', ('latn', 'hans', 'hant'))} "
+                f"| {count('stance', ('favor', 'against', 'none'))} "
+                f"| {count('sentiment', ('positive', 'negative', 'neutral'))} |"
+            )
+    return "\n".join(lines)
+
+
+def test_the_extra_card_counts_are_the_files():
+    card = (HEADS_DIR.parent / "data" / "EXTRA_CARD.md").read_text(encoding="utf-8")
+    block = card.split("<!-- extra-counts:start -->\n")[1].split("<!-- extra-counts:end -->")[0]
+    assert block.strip() == extra_counts_table(), (
+        "regenerate with tests.test_heads.extra_counts_table"
+    )
+
+
 def test_an_extra_row_outside_train_stops_loading(tmp_path, monkeypatch):
     import analysis.training_data as td
 
