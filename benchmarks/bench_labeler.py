@@ -8,7 +8,7 @@ both alike:
 - ``frozen``: the last frozen-encoder heads (commit ``BASELINE``: sentence embedding plus
   mention vectors from two layers in one pass, then one ``cond:mark`` pass per target);
 - ``tuned``: the committed adapter merged into the encoder and its heads (one plain pass
-  per sentence, one ``cond:mark`` pass per target).
+  per sentence, one pass per target of the heads' stance input, ``cond:named`` today).
 
 Reports sentences per second for each and ``tuned_vs_frozen_time`` (time per sentence,
 tuned over frozen: the issue's bar is at most 1.2).

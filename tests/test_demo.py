@@ -102,16 +102,22 @@ def test_alibabas_mild_english_statement_is_against_the_iacc(demo_db):
     assert pair["en_tone"] < 0 and pair["zh_tone"] < 0
 
 
+def test_alibabas_harsh_chinese_statement_is_against_the_iacc_too(demo_db):
+    """'IACC已经“被个别企业的私利绑架”' is against the IACC: the named stance input reads
+    the Latin 'IACC' inside Chinese text as the same party as 国际反假冒联盟."""
+    pair = _alibaba_iacc_pair(demo_db)
+    assert (pair["target"], pair["zh_stance"]) == ("IACC", "against")
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 14, open: the tuned model reads 'IACC已经“被个别企业的私利绑架”' as favor "
-    "toward the IACC (p 0.53; with 国际反假冒联盟 written out it says against, 0.85) and "
-    "its tone as milder than the English statement's",
+    reason="issue 14, open: tone is p_positive - p_negative of a calibrated 3-class head, "
+    "i.e. how sure the model is that the wording is negative, not how harsh it is; both "
+    "statements are clearly negative (about -0.9), so the gap stays under 0.1 ('same')",
 )
-def test_alibabas_harsh_chinese_statement_is_against_the_iacc_and_harsher(demo_db):
-    """What issue 14 asks of the seed case: both against, the Chinese one harsher."""
-    pair = _alibaba_iacc_pair(demo_db)
-    assert (pair["zh_stance"], pair["harsher"]) == ("against", "zh")
+def test_alibabas_harsh_chinese_statement_is_harsher(demo_db):
+    """What issue 14 asks of the seed case: the Chinese statement the harsher one."""
+    assert _alibaba_iacc_pair(demo_db)["harsher"] == "zh"
 
 
 def test_demo_stories_match_the_gold_through_the_real_pipeline(demo_db):
