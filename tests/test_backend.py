@@ -91,6 +91,7 @@ def test_a_damaged_export_is_rebuilt(tiny, tmp_path):
     np.testing.assert_allclose(fast.encode(TEXTS), tiny.encode(TEXTS), atol=1e-3)
 
 
+@pytest.mark.slow
 def test_without_openvino_auto_falls_back_to_torch_and_says_so(tiny, tmp_path, monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "openvino", None)  # as if it were not installed
     messages: list[str] = []

@@ -20,6 +20,9 @@ from collectors.normalize import article_id, normalize_url
 from mediastance.cli import cli
 from mediastance.core.storage import open_db
 
+# One real collection over loopback (about 10 s) feeds every test here.
+pytestmark = pytest.mark.slow
+
 MANIFEST = json.loads(DEFAULT_MANIFEST.read_text(encoding="utf-8"))
 ROUTES = MANIFEST["routes"]
 ARTICLES = [r for r in ROUTES if r["expect"] and "title" in r["expect"]]

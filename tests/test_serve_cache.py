@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from mediastance.core.storage import ensure_db_shape, open_db
 from mediastance.serve import DATABASE_NAME, make_datasette, warm_paths
 
@@ -70,6 +72,7 @@ def test_refresh_reruns_answers_older_than_the_data(tmp_path):
     assert database.cache_hits == hits + 1
 
 
+@pytest.mark.slow
 def test_serve_warms_facet_pages_and_refreshes_once_writes_settle(tmp_path):
     path, ds, database = cache_everything(tmp_path)
     paths = warm_paths(ds)
