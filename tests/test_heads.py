@@ -29,6 +29,7 @@ from analysis.training_data import (
     stratified_split,
     vader_label,
 )
+from collectors.dedup import shingles
 from mediastance.core.config import load_config_text
 from mediastance.core.language import HAN
 from mediastance.core.storage import ensure_db_shape, open_db
@@ -68,7 +69,6 @@ def test_named_input_names_the_target_in_both_languages_whatever_the_text_says()
 
 def test_training_inputs_name_the_target_in_both_languages():
     from analysis.training import model_inputs
-    from analysis.training_data import Example
 
     config = load_config_text("", label="test")
     row = Example("阿里巴巴称IACC的决定令人遗憾。", "zh", "against", "seed", target="IACC")
@@ -230,10 +230,12 @@ def test_seed_test_split_is_never_in_training():
 
 
 def _shingles(text: str) -> set[str]:
-    """Character trigrams of a Latin text, bigrams of a Chinese one (lowercased)."""
-    text = " ".join(text.lower().split())
-    n = 2 if HAN.search(text) else 3
-    return {text[i : i + n] for i in range(len(text) - n + 1)}
+    """The deduper's character shingles: trigrams of a Latin text, bigrams of a Chinese one."""
+    return shingles(text, 2 if HAN.search(text) else 3)
+
+
+def _jaccard(x: set[str], y: set[str]) -> float:
+    return len(x & y) / len(x | y)
 
 
 def test_extra_rows_only_train_and_never_copy_a_held_out_text():
@@ -249,12 +251,13 @@ def test_extra_rows_only_train_and_never_copy_a_held_out_text():
             for split in ("dev", "test")
             for r in read_seed(lang, split, kind=kind)
         ]
-        near = []
-        for row in extra:
-            mine = _shingles(row["text"])
-            for text, theirs in held_out:
-                if len(mine & theirs) / len(mine | theirs) >= 0.45:
-                    near.append((row["id"], text))
+        near = [
+            (row["id"], text)
+            for row in extra
+            for mine in [_shingles(row["text"])]
+            for text, theirs in held_out
+            if _jaccard(mine, theirs) >= 0.45
+        ]
         assert not near, near[:5]
 
 
@@ -262,8 +265,8 @@ def test_the_near_copy_check_sees_a_reworded_sentence():
     a = "Brand protection consultants say Amazon's seller verification is years ahead."
     b = "Amazon's seller verification is years ahead, brand protection consultants say."
     c = "The court dismissed the suit against JD.com on Tuesday."
-    jaccard = lambda x, y: len(_shingles(x) & _shingles(y)) / len(_shingles(x) | _shingles(y))  # noqa: E731
-    assert jaccard(a, b) >= 0.45 > jaccard(a, c)
+    a, b, c = map(_shingles, (a, b, c))
+    assert _jaccard(a, b) >= 0.45 > _jaccard(a, c)
 
 
 def extra_counts_table() -> str:
