@@ -4,8 +4,9 @@ A classifier trained with cross-entropy to high accuracy on its training rows is
 over-confident on new text: its top probability says 0.99 where it is right 70 % of the
 time. Dividing the logits by one temperature T > 1, fitted on the development split to
 minimise the negative log-likelihood, keeps every argmax (so no label changes) and makes
-the probabilities mean what they say; tone = p_positive − p_negative then grows with the
-model's real certainty instead of saturating at ±1.
+the probabilities mean what they say; p_positive − p_negative, the direction in tone
+(:func:`analysis.labels.tone`), then grows with the model's real certainty instead of
+saturating at ±1.
 
 ECE is the usual 10-bin estimate: the mean, weighted by bin size, of |accuracy −
 confidence| over equal-width bins of the top probability.

@@ -6,6 +6,8 @@ heads together with a LoRA adapter of the encoder instead (:mod:`analysis.traini
 :mod:`analysis.finetune`) and saves them with ``Heads.save``.
 
 - **Sentiment** (positive | negative | neutral) reads the plain embedding of a text.
+- **Intensity** (mild | strong), optional, reads the same embedding as sentiment: how
+  harsh or effusive the wording is, which sentiment's probabilities do not say.
 - **Stance** (favor | against | none) must depend on the target: "Alibaba hit back at the
   IACC" favours Alibaba and is against the IACC. The head reads a concatenation of the
   *features* that heads.json names: ``plain`` (the text's embedding), ``cond:<recipe>``
@@ -41,6 +43,9 @@ FORMAT = 2  # 2: optional LoRA adapter of the encoder, head temperatures
 ADAPTER = "adapter"  # subfolder holding the peft adapter, when the encoder was tuned
 SENTIMENT_LABELS = ("positive", "negative", "neutral")
 STANCE_LABELS = ("favor", "against", "none")
+# How strong the wording is, whatever its direction; read from the same embedding as
+# sentiment. P(strong) scales tone (analysis.labels.tone): "regrettable" is mild.
+INTENSITY_LABELS = ("mild", "strong")
 RECIPES = ("name", "alias", "mark", "named")
 
 
@@ -152,6 +157,11 @@ class Heads:
     # The LoRA adapter folder (peft format) to merge into the encoder before use, or None
     # for heads on the untuned encoder. ``encoder_version`` is then the *tuned* version.
     adapter_dir: Path | None = None
+    intensity: Head | None = None  # mild | strong on the plain embedding, when trained
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        return ("sentiment", "stance") + (("intensity",) if self.intensity else ())
 
     @property
     def model_version(self) -> str:
@@ -159,6 +169,12 @@ class Heads:
 
     def sentiment_proba(self, plain: np.ndarray) -> np.ndarray:
         return self.sentiment.predict_proba(plain)
+
+    def strength(self, plain: np.ndarray) -> np.ndarray | None:
+        """P(strong wording) per row, or None without an intensity head."""
+        if self.intensity is None:
+            return None
+        return self.intensity.predict_proba(plain)[:, self.intensity.labels.index("strong")]
 
     @property
     def recipe(self) -> str | None:
@@ -188,10 +204,12 @@ class Heads:
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        for task in ("sentiment", "stance"):
+        for task in self.tasks:
             head: Head = getattr(self, task)
             arrays = {k: np.ascontiguousarray(v, np.float32) for k, v in head.arrays.items()}
             save_file(arrays, str(folder / f"{task}.safetensors"))
+        if self.intensity is None:  # a file left by an earlier model would mislead
+            (folder / "intensity.safetensors").unlink(missing_ok=True)
         config = self._config()
         if self.adapter_dir is not None:
             config["adapter"] = ADAPTER
@@ -207,7 +225,7 @@ class Heads:
         )
 
     def _config(self) -> dict:
-        return {
+        config = {
             "format": FORMAT,
             "model": MODEL_NAME,
             "encoder": {"name": self.encoder_name, "version": self.encoder_version},
@@ -218,6 +236,9 @@ class Heads:
                 "features": list(self.features),
             },
         }
+        if self.intensity is not None:
+            config["intensity"] = {"labels": list(self.intensity.labels)}
+        return config
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Heads:
@@ -231,7 +252,11 @@ class Heads:
                     tuple(document[task]["labels"]),
                     load_file(str(folder / f"{task}.safetensors")),
                 )
-                for task in ("sentiment", "stance")
+                for task in (
+                    "sentiment",
+                    "stance",
+                    *(["intensity"] if "intensity" in document else []),
+                )
             }
         except (OSError, ValueError, KeyError) as exc:
             raise HeadsError(
@@ -241,6 +266,8 @@ class Heads:
         if document.get("format") not in (1, FORMAT):  # 1: heads without adapter or temperature
             raise HeadsError(f"{folder}: heads format {document.get('format')} not supported")
         config = {k: document[k] for k in ("format", "model", "encoder", "sentiment", "stance")}
+        if "intensity" in document:
+            config["intensity"] = document["intensity"]
         adapter_dir = None
         if document.get("adapter"):
             config["adapter"] = document["adapter"]
@@ -256,13 +283,14 @@ class Heads:
             digest=_digest(folder, config),
             info=document.get("info"),
             adapter_dir=adapter_dir,
+            intensity=heads.get("intensity"),
         )
 
 
 def _digest(folder: Path, config: dict) -> str:
     """sha256 over the head files and their configuration: what the labels depend on."""
     h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
-    for task in ("sentiment", "stance"):
+    for task in ("sentiment", "stance") + (("intensity",) if "intensity" in config else ()):
         h.update((folder / f"{task}.safetensors").read_bytes())
     if config.get("adapter"):
         h.update((folder / config["adapter"] / "adapter_model.safetensors").read_bytes())

@@ -12,6 +12,9 @@ functions read a folder into ``{"train", "dev", "test"}`` lists of
 - **nlpcc2016** — Chinese Weibo posts, stance toward five topics.
 - **semeval2016** — English tweets, stance toward six topics (sentiment too, on request).
 - **chnsenticorp** — Chinese hotel reviews, positive or negative sentiment.
+- **dimabsa** — Chinese (Traditional) restaurant and laptop reviews from SemEval-2026
+  Task 3 (DimABSA), each opinion rated for valence on 1..9: the sentence's mean distance
+  from 5 is its wording's **intensity** (mild or strong, the bands of vader's ratings).
 
 Where a set has no official dev (or test) split, one is carved from its training rows by
 :func:`carve`: seeded, stratified by target and label, independent of row order.
@@ -66,6 +69,7 @@ class ExternalSource:
 
 _NEWSMTSC = "NewsSentiment/controller_data/datasets/NewsMTSC-dataset"
 _NEWSMTSC_SPLITS = "NewsSentiment/experiments/default/datasets"
+_DIMABSA = "task-dataset/track_a/subtask_1/zho"
 
 SOURCES: dict[str, ExternalSource] = {
     "newsmtsc": ExternalSource(
@@ -120,6 +124,22 @@ SOURCES: dict[str, ExternalSource] = {
             "datasets/ChnSentiCorp_htl_all/ChnSentiCorp_htl_all.csv": "1d414b9c65caf3a836abdb4efded621968502ad3338e1a9d885ae131c86083f0",
         },
         "none stated (ChnSentiCorp, Tan Songbo, ICT/CAS; hotel subset re-hosted by SophonPlus)",
+    ),
+    "dimabsa": ExternalSource(
+        "dimabsa",
+        "DimABSA/DimABSA2026",
+        "bdc93be1224106ae7d3eb95739c02a76ed4ae8a1",
+        "intensity",
+        {
+            "README.md": "3981cc9d70378e1ba03a2500e23e915e69a774ec612f46163492e6ac191c11ef",
+            f"{_DIMABSA}/zho_restaurant_train_alltasks.jsonl": "6c3290734269f2bd4852daf57339fec7436af46cb93e3821c67f5926fd133849",
+            f"{_DIMABSA}/zho_restaurant_dev_task1.jsonl": "39136b07a0f86d4b1af63a45aefd79e64ff48bfa3c1ec7936371910d4d74585e",
+            f"{_DIMABSA}/zho_restaurant_test_task1.jsonl": "30ff607a2845198d44d64dbf391e7cdb410f51531406706c989c67b2e2ff661d",
+            f"{_DIMABSA}/zho_laptop_train_alltasks.jsonl": "cb42521ee379ecfdbad87b2d2fd32eb4d5dc4add4b0693965325ec29e58009ca",
+            f"{_DIMABSA}/zho_laptop_dev_task1.jsonl": "bc2595b579441145a04744de23cda74e59a80f2fe97aa6e3db71bc3e54ef4935",
+            f"{_DIMABSA}/zho_laptop_test_task1.jsonl": "dfe95464681b90205ec2dd961386f90de24aae3703d7e883e770354a04ca5415",
+        },
+        "none stated (SemEval-2026 Task 3 shared-task data, published by its organisers)",
     ),
 }
 
@@ -485,6 +505,52 @@ def load_chnsenticorp(root: Path, *, seed: int = SEED) -> dict[str, list[Example
     return {"train": train, "dev": dev, "test": test}
 
 
+def read_dimabsa_jsonl(root: Path, path: str) -> list[Example]:
+    """One intensity example per sentence whose opinions all lean one way.
+
+    Train files list ``Quadruplet``s, dev and test files ``Aspect_VA``; each item's "VA" is
+    "valence#arousal" on 1..9. A sentence's intensity is that of the mean of (valence − 5)
+    over its items, in :func:`analysis.training_data.vader_intensity`'s bands (the same
+    −4..+4 scale); sentences with opinions on both sides of neutral are skipped.
+    """
+    from analysis.training_data import vader_intensity
+
+    rows = []
+    for n, line in enumerate(_read(root, path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            items = record.get("Quadruplet") or record.get("Aspect_VA") or []
+            valence = [float(item["VA"].split("#")[0]) - 5 for item in items]
+        except (ValueError, KeyError, AttributeError, TypeError) as exc:
+            raise TrainingDataError(f"{path}: line {n}: unreadable ({exc})") from None
+        text = str(record.get("Text") or "").strip()
+        if not valence or not text or (min(valence) < -0.3 and max(valence) > 0.3):
+            continue
+        label = vader_intensity(sum(valence) / len(valence))
+        if label:
+            rows.append(Example(text, "zh", label, "dimabsa", id=f"dimabsa:{record.get('ID', n)}"))
+    return rows
+
+
+def load_dimabsa(root: Path) -> dict[str, list[Example]]:
+    """The restaurant and laptop domains together, in the task's own splits."""
+    files = {"train": "train_alltasks", "dev": "dev_task1", "test": "test_task1"}
+    return _drop_overlap(
+        {
+            split: _unique(
+                [
+                    row
+                    for domain in ("restaurant", "laptop")
+                    for row in read_dimabsa_jsonl(root, f"{_DIMABSA}/zho_{domain}_{name}.jsonl")
+                ]
+            )
+            for split, name in files.items()
+        }
+    )
+
+
 # --------------------------------------------------------------------------- all together
 
 LOADERS: dict[str, Callable[[Path], dict[str, list[Example]]]] = {
@@ -492,6 +558,7 @@ LOADERS: dict[str, Callable[[Path], dict[str, list[Example]]]] = {
     "nlpcc2016": load_nlpcc2016,
     "semeval2016": load_semeval2016,
     "chnsenticorp": load_chnsenticorp,
+    "dimabsa": load_dimabsa,
 }
 
 

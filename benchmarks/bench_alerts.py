@@ -5,8 +5,8 @@ so the variance exceeds the mean; ``DISPERSION`` is its shape), with a weekly rh
 (weekends at half the weekday level) and levels from a quiet 0.2 articles a day to a busy
 40. Events add ``size × (level + 1)`` articles a day for 1-3 days (volume), or lower the
 mean tone of 1-3 days' articles by ``drop`` while coverage doubles (tone). Article tones
-are normal around a per-series level with sd 0.35, clipped to −1..+1, like the model's
-p_positive − p_negative of flat reporting.
+are normal around a per-series level with sd 0.35, clipped to −1..+1, like the stored
+tones of flat reporting.
 
 An alert matches an event when its window overlaps the event's days (or the
 ``merge_days`` after them). Printed per level and event size:

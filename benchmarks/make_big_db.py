@@ -7,7 +7,8 @@ tagging corpus sentences so the text has real EN and ZH vocabulary and lengths:
   sentences, ~900 characters), 60 outlets, published 2015–2024, 5 % syndicated copies
   (``duplicate_of``), the newest 300 fetched within the last day;
 - article-level ``stances`` (1–2 targets per article) and ``sentiments`` (one per
-  article), ``mentions`` (1–3 per article and target), ``statements`` (0–2 per article)
+  article; no intensity head, so ``strength`` null and ``tone`` = p_positive −
+  p_negative, as ``analyze`` writes it for such heads), ``mentions`` (1–3 per article and target), ``statements`` (0–2 per article)
   with their own stance and sentiment rows, ``analysis_state`` for every article (so a
   run with nothing new has nothing to analyse);
 - stories, as a nightly run would have left them: every original article has its
@@ -50,6 +51,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis.labels import tone  # noqa: E402
 from benchmarks.common import DATA, say  # noqa: E402
 
 CHUNK = 50_000
@@ -237,7 +239,9 @@ def article_chunks(
             label = SENTIMENT[int(p.argmax())]
             rows["sentiments"].append((
                 f"article:{aid}", "article", aid, aid, label, float(p.max()),
-                float(p[0]), float(p[1]), float(p[2]), "mediastance-heads", "bench", fetch_s[j],
+                float(p[0]), float(p[1]), float(p[2]), None,
+                tone({"positive": float(p[0]), "negative": float(p[2])}),
+                "mediastance-heads", "bench", fetch_s[j],
             ))  # fmt: skip
             chosen = list(dict.fromkeys(targets[j, : n_targets[j]].tolist()))
             for t_i, t in enumerate(chosen):
@@ -260,7 +264,8 @@ def article_chunks(
                 )
                 rows["sentiments"].append((
                     f"statement:{sid}", "statement", sid, aid, SENTIMENT[(i + si) % 3], 0.6,
-                    0.3, 0.4, 0.3, "mediastance-heads", "bench", fetch_s[j],
+                    0.3, 0.4, 0.3, None, tone({"positive": 0.3, "negative": 0.3}),
+                    "mediastance-heads", "bench", fetch_s[j],
                 ))  # fmt: skip
                 rows["stances"].append((
                     f"statement:{sid}:{TARGETS[targets[j, 0]]}", "statement", sid, aid,
@@ -282,9 +287,8 @@ INSERTS = {
     + ",".join("?" * 14)
     + ")",
     "sentiments": "insert into sentiments (id, item_type, item_id, article_id, label, score, "
-    "p_positive, p_neutral, p_negative, model, model_version, labeled_at) values ("
-    + ",".join("?" * 12)
-    + ")",
+    "p_positive, p_neutral, p_negative, strength, tone, model, model_version, labeled_at) "
+    "values (" + ",".join("?" * 14) + ")",
     "mentions": "insert into mentions (id, article_id, target, sentence_index, alias, language) "
     "values (?,?,?,?,?,?)",
     "statements": "insert into statements (id, article_id, sentence_index, speaker, "

@@ -28,12 +28,13 @@ Four kinds, each an ``[[alerts]]`` rule in the config (defaults in
     measures precision and recall on synthetic series with known events; each of the
     floors above cut the false alerts on flat series there (README, "Alerts").
 ``tone_drop``
-    The mean tone (p_positive − p_negative of each article) per target, language and
-    day falls below the baseline's mean: the drop, in standard errors of the baseline's
-    article-level spread (floored at 0.15 so a uniform baseline cannot make every wobble
-    significant), must reach ``min_score`` (3) and ``min_drop`` (0.25) tone units, with at
-    least ``min_articles`` (3) that day and ``min_baseline_articles`` (5) before. The
-    standard error grows as fewer articles are seen, so two harsh articles never alert.
+    The mean article tone (the ``tone`` analyze stored with each article's sentiment)
+    per target, language and day falls below the baseline's mean: the drop, in standard
+    errors of the baseline's article-level spread (floored at 0.15 so a uniform baseline
+    cannot make every wobble significant), must reach ``min_score`` (3) and ``min_drop``
+    (0.25) tone units, with at least ``min_articles`` (3) that day and
+    ``min_baseline_articles`` (5) before. The standard error grows as fewer articles are
+    seen, so two harsh articles never alert.
 ``hostile_statement``
     A statement whose speaker's organisation is watched, with an *against* stance toward
     a watched target at calibrated confidence ``p_against >= min_confidence`` (0.8).

@@ -191,7 +191,7 @@ limit :limit
 
 STORY_TONE_SQL = """
 select a.language, a.fetched_at >= :since as new,
-  round(avg(se.p_positive - se.p_negative), 3) as tone, count(*) as n
+  round(avg(se.tone), 3) as tone, count(*) as n
 from articles a
 join sentiments se on se.item_type = 'article' and se.item_id = a.id
 where a.story_id = :story and a.duplicate_of is null
@@ -557,7 +557,7 @@ def render_html(brief: Brief) -> str:
         'style="max-width:640px;background:#ffffff;border-collapse:collapse">\n'
         f"{body}\n"
         f'<tr><td style="padding:14px 16px;{_FONT};font-size:11px;color:#9ca3af">'
-        "mediastance · tone = p_positive − p_negative (−1..+1) · "
+        "mediastance · tone: −1 hostile … +1 warm, as the model reads the wording · "
         "stances and tones are model labels; check the sentence before quoting it"
         "</td></tr></table></td></tr></table></body></html>\n"
     )

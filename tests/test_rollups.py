@@ -1,7 +1,8 @@
 """article_stances and daily_coverage stay equal to what they summarise, whatever writes.
 
-The reference is the SQL the old ``article_stances`` view ran (plus the mention count),
-recomputed from the base tables after random inserts, updates, replaces and deletes.
+The reference is the SQL the old ``article_stances`` view ran (plus the mention count,
+and the sentiment row's stored tone), recomputed from the base tables after random
+inserts, updates, replaces and deletes.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import random
 
 import pytest
 
+from analysis.labels import tone
 from mediastance.core import views
 from mediastance.core.storage import ensure_db_shape, migrations, open_db
 
@@ -19,7 +21,7 @@ select
   substr(a.published, 1, 10) as published_day,
   st.label as stance, round(st.score, 3) as stance_score,
   case st.label when 'favor' then 1 when 'against' then -1 else 0 end as stance_value,
-  se.label as sentiment, round(se.p_positive - se.p_negative, 3) as tone,
+  se.label as sentiment, round(se.tone, 3) as tone,
   (select count(*) from mentions m where m.article_id = a.id and m.target = st.target)
     as mentions,
   st.evidence, a.url, st.model_version
@@ -49,7 +51,7 @@ select
   s.kind, s.text, st.target, st.label,
   (select se.label from sentiments se
     where se.item_type = 'statement' and se.item_id = s.id limit 1),
-  (select round(se.p_positive - se.p_negative, 3) from sentiments se
+  (select round(se.tone, 3) from sentiments se
     where se.item_type = 'statement' and se.item_id = s.id limit 1),
   a.id, a.title, a.outlet, substr(a.published, 1, 10), a.url
 from statements s
@@ -106,6 +108,7 @@ def sentiment(rng: random.Random) -> dict:
     aid = rng.choice(ARTICLES)
     item_type = rng.choice(["article", "article", "sentence", "statement"])
     p = [rng.random() for _ in range(3)]
+    strength = rng.choice([None, rng.random()])
     return {
         "id": f"sentiment:{item_type}:{aid}",
         "item_type": item_type,
@@ -115,6 +118,8 @@ def sentiment(rng: random.Random) -> dict:
         "p_positive": p[0],
         "p_neutral": p[1],
         "p_negative": p[2],
+        "strength": strength,
+        "tone": tone({"positive": p[0], "negative": p[2]}, strength),
     }
 
 
@@ -213,11 +218,21 @@ def test_migration_fills_tables_from_an_existing_database(tmp_path):
     for aid in ARTICLES:
         db["articles"].upsert(article(rng, aid), pk="id")
     db["stances"].upsert_all([stance(rng) for _ in range(40)], pk="id")
-    db["sentiments"].upsert_all([sentiment(rng) for _ in range(12)], pk="id")
+    # Labelled before sentiments had strength and tone: m008 adds them first (its
+    # rollups read tone), with tone = p_positive − p_negative.
+    old_rows = [sentiment(rng) for _ in range(12)]
+    db["sentiments"].upsert_all(
+        [{k: v for k, v in row.items() if k not in ("strength", "tone")} for row in old_rows],
+        pk="id",
+    )
     db["mentions"].upsert_all([mention(rng) for _ in range(40)], pk="id")
     db["statements"].upsert_all([statement(rng) for _ in range(12)], pk="id")
     ensure_db_shape(db)
     check(db)
+    assert [(r["strength"], r["tone"]) for r in db["sentiments"].rows] == [
+        (None, tone({"positive": r["p_positive"], "negative": r["p_negative"]}))
+        for r in db["sentiments"].rows
+    ]
     kinds = dict(db.execute("select name, type from sqlite_master").fetchall())
     assert kinds["article_stances"] == kinds["statement_labels"] == "table"
     assert kinds["daily_mentions"] == "view"

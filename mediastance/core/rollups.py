@@ -10,8 +10,9 @@ need. Both are written only by the triggers below, whoever changes the underlyin
 tables they summarise; ``tests/test_rollups.py`` checks them against the old view SQL
 after random writes.
 
-Conventions are those of ``mediastance.core.views``: tone = p_positive − p_negative,
-stance_value = +1 favor, −1 against, 0 none; syndicated copies are left out.
+Conventions are those of ``mediastance.core.views``: tone is the sentiment row's stored
+``tone`` (to 3 decimals here), stance_value = +1 favor, −1 against, 0 none; syndicated
+copies are left out.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ select
   case {st}.label when 'favor' then 1 when 'against' then -1 else 0 end,
   (select se.label from sentiments se
     where se.item_type = 'article' and se.item_id = a.id limit 1),
-  (select round(se.p_positive - se.p_negative, 3) from sentiments se
+  (select round(se.tone, 3) from sentiments se
     where se.item_type = 'article' and se.item_id = a.id limit 1),
   (select count(*) from mentions m where m.article_id = a.id and m.target = {st}.target),
   {st}.evidence, a.url, {st}.model_version
@@ -144,7 +145,7 @@ def _set_sentiment(se: str, *, clear: bool = False) -> str:
     values = (
         "sentiment = null, tone = null"
         if clear
-        else f"sentiment = {se}.label, tone = round({se}.p_positive - {se}.p_negative, 3)"
+        else f"sentiment = {se}.label, tone = round({se}.tone, 3)"
     )
     return f"""
   update article_stances set {values} where article_id = {se}.item_id;"""
@@ -205,8 +206,7 @@ TRIGGERS: dict[str, str] = {
         " begin"
         " update article_stances set sentiment = null, tone = null"
         " where old.item_type = 'article' and article_id = old.item_id;"
-        " update article_stances set sentiment = new.label,"
-        " tone = round(new.p_positive - new.p_negative, 3)"
+        " update article_stances set sentiment = new.label, tone = round(new.tone, 3)"
         " where new.item_type = 'article' and article_id = new.item_id; end"
     ),
     "sentiments_ad_rollup": (
@@ -308,7 +308,7 @@ def _statement_rows(where: str) -> str:
     s.kind, s.text, st.target, st.label,
     (select se.label from sentiments se
       where se.item_type = 'statement' and se.item_id = s.id limit 1),
-    (select round(se.p_positive - se.p_negative, 3) from sentiments se
+    (select round(se.tone, 3) from sentiments se
       where se.item_type = 'statement' and se.item_id = s.id limit 1),
     a.id, a.title, a.outlet, substr(a.published, 1, 10), a.url
   from statements s
@@ -383,3 +383,29 @@ def create_statement_labels(db: sqlite_utils.Database) -> None:
         db.execute(statement)
     for name, body in STATEMENT_TRIGGERS.items():
         db.execute(f"create trigger [{name}] {body}")
+
+
+def recreate_triggers(db: sqlite_utils.Database) -> None:
+    """Drop every rollup trigger and create it again with the SQL above."""
+    for name, body in (TRIGGERS | STATEMENT_TRIGGERS).items():
+        db.execute(f"drop trigger if exists [{name}]")
+        db.execute(f"create trigger [{name}] {body}")
+
+
+# A rollup row's tone, exactly as the triggers above look it up.
+_TONE_OF = """(select round(se.tone, 3) from sentiments se
+  where se.item_type = '{item_type}' and se.item_id = {table}.{column} limit 1)"""
+
+
+def refresh_tones(db: sqlite_utils.Database) -> None:
+    """Set the rollups' tone to the sentiment rows' stored tone, where it differs.
+
+    For the rows written while the tone was computed from the probabilities; an
+    ``article_stances`` row changed here moves ``daily_coverage`` by its trigger.
+    """
+    for table, item_type, column in (
+        ("article_stances", "article", "article_id"),
+        ("statement_labels", "statement", "statement_id"),
+    ):
+        tone = _TONE_OF.format(item_type=item_type, table=table, column=column)
+        db.execute(f"update {table} set tone = {tone} where tone is not {tone}")

@@ -569,11 +569,35 @@ def m007_pending_analysis_index(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["id", "content_hash"], if_not_exists=True)
 
 
+def add_sentiment_tone(db: sqlite_utils.Database) -> None:
+    """The ``strength`` and ``tone`` columns of ``sentiments``, tone filled in where null.
+
+    A row labelled before the columns came had no intensity head: strength stays null
+    and tone is ``analysis.labels.tone`` with strength None, p_positive − p_negative,
+    rounded as ``analyze`` rounds it. The triggers on ``sentiments`` are set aside
+    while the rows are filled (and put back as they were): the rollup tones they would
+    copy and the stories they would list for re-pairing come out the same.
+    """
+    for column in ("strength", "tone"):
+        if column not in db["sentiments"].columns_dict:
+            db["sentiments"].add_column(column, float)
+    triggers = db["sentiments"].triggers
+    for trigger in triggers:
+        db.execute(f"drop trigger [{trigger.name}]")
+    db.execute(
+        "update sentiments set tone = round(p_positive - p_negative, 4) "
+        "where tone is null and p_positive is not null and p_negative is not null"
+    )
+    for trigger in triggers:
+        db.execute(trigger.sql)
+
+
 @migrations()
 def m008_rollup_tables(db: sqlite_utils.Database) -> None:
     # article_stances becomes a trigger-maintained table, with daily_coverage summing it
     # per day: at 1,000,000 articles the view's join made its page, four canned queries
     # and three charts time out (BENCHMARKS.md). See mediastance/core/rollups.py.
+    add_sentiment_tone(db)  # the rollups read it: see m021_sentiment_tone
     rollups.create_rollups(db)
 
 
@@ -667,6 +691,7 @@ def m010_statement_labels_table(db: sqlite_utils.Database) -> None:
     # statement_labels becomes a trigger-maintained table: the canned query "Statements by
     # an organisation" sorted every statement of the organisation through the view's
     # four-table join, 3.3 s at 1,000,000 articles (BENCHMARKS.md).
+    add_sentiment_tone(db)  # statement_labels reads it: see m021_sentiment_tone
     rollups.create_statement_labels(db)
 
 
@@ -835,3 +860,18 @@ def m020_ranked_search(db: sqlite_utils.Database) -> None:
     # index's rank; the table page's search box leads there (datasette_search.py).
     for table in word_search.SEARCH_INDEXES:
         word_search.create_ranked_view(db, table)
+
+
+@migrations()
+def m021_sentiment_tone(db: sqlite_utils.Database) -> None:
+    # Tone was p_positive − p_negative, computed in SQL wherever it was shown: how sure
+    # the model is of the direction, not how harsh the words are. analyze now stores it
+    # with each sentiment row, analysis.labels.tone: that times (1 + strength) / 2 where
+    # the heads have an intensity head (strength = P(strong wording)), which SQL cannot
+    # recompute; every reader takes the stored column. m008 and m010 build the rollups
+    # with today's SQL, which reads it: a database older than they are got the columns
+    # there, every other one gets them here. The rollup triggers are re-created to copy
+    # the stored tone, and the rollup rows take it.
+    add_sentiment_tone(db)
+    rollups.recreate_triggers(db)
+    rollups.refresh_tones(db)

@@ -10,7 +10,9 @@ per day) and ``statement_labels`` (statements with their labels) are tables kept
 date by triggers: see ``mediastance.core.rollups``.
 
 Numeric conventions used by views, canned queries and dashboards:
-- ``tone`` = p_positive − p_negative of a sentiment row, from −1 (negative) to +1.
+- ``tone`` = the ``tone`` column of a sentiment row, from −1 (negative) to +1, written by
+  ``analyze`` (``analysis.labels.tone``: p_positive − p_negative, scaled by how strong
+  the wording is where the model has an intensity head). Never recomputed here.
 - ``stance_value`` = +1 favor, −1 against, 0 none.
 """
 
@@ -60,7 +62,7 @@ select
   r.language,
   count(*) as articles,
   count(distinct r.outlet) as outlets,
-  round(avg(se.p_positive - se.p_negative), 3) as mean_tone,
+  round(avg(se.tone), 3) as mean_tone,
   min(r.published) as first_published,
   max(case when r.rank_in_language = 1 then r.outlet end) as first_outlet,
   max(case when r.rank_in_language = 1 then r.title end) as first_title
