@@ -1,8 +1,8 @@
 """The ``tag`` and ``evaluate`` contracts: JSON-lines records in, labels or metrics out.
 
 Each input line is an object with ``id``, ``text``, optional ``lang`` and optional
-``target`` (a configured target name); ``evaluate`` also reads gold ``stance`` and/or
-``sentiment``. The whole file is checked before anything is labeled, so a bad line stops
+``target`` (a configured target name); ``evaluate`` also reads gold ``stance``,
+``sentiment`` and/or ``intensity`` (mild | strong). The whole file is checked before anything is labeled, so a bad line stops
 the run with its line number and nothing half-written.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from analysis.calibration import reliability
-from analysis.classifier import SENTIMENT_LABELS, STANCE_LABELS
+from analysis.classifier import INTENSITY_LABELS, SENTIMENT_LABELS, STANCE_LABELS
 from analysis.evaluation import metrics_by_language
 from analysis.labels import Item, Labeler, target_spans
 from analysis.mention_embedding import PREFIX
@@ -27,6 +27,11 @@ BATCH = 256
 # MAX_TOKENS tokens ever cover, and a 2 MB text is not tokenised whole for nothing.
 MAX_TOKENS = 256
 LABEL_CHARS = 20_000
+GOLD_LABELS = {
+    "stance": STANCE_LABELS,
+    "sentiment": SENTIMENT_LABELS,
+    "intensity": INTENSITY_LABELS,
+}
 
 
 class RecordError(Exception):
@@ -96,14 +101,14 @@ def _check(line: str, n: int, names: list[str], known: dict[str, str], gold: boo
     if lang is not None and not isinstance(lang, str):
         raise RecordError(f'line {n}: "lang" must be a string')
     if gold:
-        for task, labels in (("stance", STANCE_LABELS), ("sentiment", SENTIMENT_LABELS)):
+        for task, labels in GOLD_LABELS.items():
             value = record.get(task)
             if value is not None and value not in labels:
                 raise RecordError(
                     f"line {n}: unknown {task} {value!r} (expected {', '.join(labels)})"
                 )
-        if record.get("stance") is None and record.get("sentiment") is None:
-            raise RecordError(f'line {n}: no gold "stance" or "sentiment"')
+        if all(record.get(task) is None for task in GOLD_LABELS):
+            raise RecordError(f'line {n}: no gold "stance", "sentiment" or "intensity"')
         if record.get("stance") is not None and target is None:
             raise RecordError(f'line {n}: a gold "stance" needs a "target"')
     return record
@@ -180,22 +185,34 @@ def truncated_texts(records: Sequence[dict], tokenizer) -> Iterator[tuple[int, i
 def evaluate_records(
     records: Sequence[dict], labeler: Labeler, targets: Sequence[Target]
 ) -> dict[str, dict[str, dict]]:
-    """{"stance"|"sentiment": {lang: metrics}} over the records that carry that gold label.
+    """{"stance"|"sentiment"|"intensity": {lang: metrics}} over the records that carry
+    that gold label.
 
-    Each language's metrics include ``calibration``: ECE and accuracy per confidence
-    decile of the predicted label's probability (analysis.calibration).
+    Intensity (gold "mild" or "strong") is predicted "strong" when the intensity head's
+    P(strong) is at least 0.5; a model without an intensity head cannot be scored on it
+    (:class:`RecordError`). Each language's metrics include ``calibration``: ECE and
+    accuracy per confidence decile of the predicted label's probability
+    (analysis.calibration).
     """
-    rows: dict[str, list[tuple[str, str, str]]] = {"stance": [], "sentiment": []}
-    confidence: dict[str, list[tuple[str, float, bool]]] = {"stance": [], "sentiment": []}
+    if labeler.heads.intensity is None and any(r.get("intensity") for r in records):
+        raise RecordError(
+            'gold "intensity" given, but the model has no intensity head '
+            "(train one with 'mediastance train')"
+        )
+    rows: dict[str, list[tuple[str, str, str]]] = {task: [] for task in GOLD_LABELS}
+    confidence: dict[str, list[tuple[str, float, bool]]] = {task: [] for task in GOLD_LABELS}
     for record, tagged in zip(records, tag_records(records, labeler, targets), strict=True):
+        if "strength" in tagged:
+            strong = tagged["strength"]
+            tagged["intensity"] = "strong" if strong >= 0.5 else "mild"
+            tagged["intensity_scores"] = {"mild": 1 - strong, "strong": strong}
         for task in rows:
             if record.get(task) is not None:
                 pred = tagged[task]
                 rows[task].append((tagged["lang"], record[task], pred))
                 p = tagged[f"{task}_scores"][pred]
                 confidence[task].append((tagged["lang"], p, pred == record[task]))
-    labels = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
-    report = {task: metrics_by_language(r, labels[task]) for task, r in rows.items() if r}
+    report = {task: metrics_by_language(r, GOLD_LABELS[task]) for task, r in rows.items() if r}
     for task, by_lang in report.items():
         for lang, m in by_lang.items():
             picked = [(p, ok) for lg, p, ok in confidence[task] if lang in ("all", lg)]

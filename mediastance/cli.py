@@ -425,7 +425,7 @@ def tag(options: Options, input_path: str, output_path: str) -> None:
 @click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(options: Options, input_path: str, as_json: bool) -> None:
-    """Score the model on labeled JSON lines (gold "stance" and/or "sentiment").
+    """Score the model on labeled JSON lines (gold "stance", "sentiment", "intensity").
 
     \b
     Example:
@@ -446,7 +446,10 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
         raise UsageFailure(f"{input_path}: {exc}") from None
     except LabelerUnavailable as exc:
         raise click.ClickException(str(exc)) from None
-    report = evaluate_records(records, labeler, config.targets)
+    try:
+        report = evaluate_records(records, labeler, config.targets)
+    except RecordError as exc:
+        raise UsageFailure(f"{input_path}: {exc}") from None
     click.echo(
         json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -9,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from analysis.evaluation import classification_metrics, format_report, metrics_by_language
-from analysis.tagging import RecordError, read_records, tag_records
+from analysis.labels import Labeler, tone
+from analysis.tagging import RecordError, evaluate_records, read_records, tag_records
 from mediastance.cli import cli
 from mediastance.core.config import load_config
 
@@ -72,7 +74,7 @@ def test_metrics_by_language_adds_all_when_several():
             "line 2: unknown target 'Etsy' (configured: Alibaba, Amazon, Pinduoduo, JD.com, "
             "eBay, Shopee, IACC, Michael Kors, Kering, SAIC, USTR)",
         ),
-        ('{"id": 2, "text": "x"}', True, 'line 2: no gold "stance" or "sentiment"'),
+        ('{"id": 2, "text": "x"}', True, 'line 2: no gold "stance", "sentiment" or "intensity"'),
         (
             '{"id": 2, "text": "x", "sentiment": "happy"}',
             True,
@@ -148,6 +150,31 @@ def test_tag_records_contract(labeler):
     for s in b["stances"]:
         assert s["stance"] in ("favor", "against", "none") and 0 < s["score"] <= 1
     assert c["stances"] == [] and c["lang"] == "en"
+    # Tone: the direction scaled by how strong the wording is (analysis.labels.tone).
+    for t in out:
+        assert 0 <= t["strength"] <= 1
+        assert t["tone"] == tone(t["sentiment_scores"], t["strength"])
+
+
+def test_evaluate_scores_intensity_and_refuses_it_without_an_intensity_head(labeler):
+    """Gold "intensity" is scored like the other tasks (strong when P(strong) >= 0.5); a
+    model without an intensity head says so instead of scoring nothing."""
+    records = [
+        {"id": 1, "text": "We are somewhat disappointed by the ruling.", "intensity": "mild"},
+        {
+            "id": 2,
+            "text": "阿里巴巴称这一指控是彻头彻尾的恶意抹黑，无耻至极！",
+            "intensity": "strong",
+        },
+    ]
+    report = evaluate_records(records, labeler, TARGETS)
+    assert set(report) == {"intensity"}
+    assert report["intensity"]["all"]["n"] == 2
+    assert report["intensity"]["all"]["labels"] == ["mild", "strong"]
+    assert "ece" in report["intensity"]["all"]["calibration"]
+    without = Labeler(labeler.encoder, dataclasses.replace(labeler.heads, intensity=None))
+    with pytest.raises(RecordError, match="no intensity head"):
+        evaluate_records(records, without, TARGETS)
 
 
 @pytest.mark.slow
