@@ -60,9 +60,10 @@ class TuneSettings:
     # (dev mean macro-F1 0.825 vs 0.765, fifth session) for about 1.4x the training time.
     first_layer: int = 0
     modules: tuple[str, ...] = ("query", "key", "value", "dense")
-    # Four epochs: with the second batch of extra rows the dev mean went 0.732, 0.823,
-    # 0.867, 0.871 (the kept epoch is the best on dev); three epochs of the earlier data
-    # had reached 0.846. Each epoch is about 13 minutes on 2 CPU cores.
+    # Four epochs: with the intensity rows the dev mean (10 sets) went 0.768, 0.846,
+    # 0.866, 0.877 (the kept epoch is the best on dev); before them (8 sets) 0.732, 0.823,
+    # 0.867, 0.871. An epoch took 13-14 minutes for 9,850 rows on one 2-core machine and
+    # 26 minutes for 11,039 rows on a slower one (both 2026-12-06).
     epochs: int = 4
     batch_size: int = 16
     lr: float = 5e-4
