@@ -26,9 +26,17 @@ from pathlib import Path
 import numpy as np
 
 from analysis.calibration import fit_temperature, reliability
-from analysis.classifier import ADAPTER, HEADS_DIR, Heads, softmax, stance_input, stance_names
+from analysis.classifier import (
+    ADAPTER,
+    HEADS_DIR,
+    Head,
+    Heads,
+    softmax,
+    stance_input,
+    stance_names,
+)
 from analysis.evaluation import classification_metrics
-from analysis.finetune import TASKS, TuneSettings, fine_tune, task_data
+from analysis.finetune import HEAD_L2, TASKS, TaskData, TuneSettings, fine_tune, fit_head, task_data
 from analysis.labels import tone
 from analysis.mentions import find_mentions
 from analysis.training_data import (
@@ -88,8 +96,10 @@ def _span_finder(targets: Sequence[Target]) -> Callable[[Example], list[tuple[in
 
 
 def model_inputs(rows: Sequence[Example], task: str, targets: Sequence[Target]) -> list[str]:
-    """What the encoder reads for each row: the text, or the stance input for its target."""
-    if task == "sentiment":
+    """What the encoder reads for each row: the stance input for its target, or for every
+    other task the plain text (sentiment and intensity read the sentence's own embedding,
+    as ``Labeler`` computes it)."""
+    if task != "stance":
         return [r.text for r in rows]
     spans = _span_finder(targets)
     names = stance_names(targets)
@@ -110,9 +120,15 @@ def train_model(
     settings: TuneSettings | None = None,
     external: bool = True,
     seed: int = SEED,
+    heads_only: bool = False,
     progress: Progress | None = None,
 ) -> TrainResult:
-    """Fine-tune, calibrate, score; write adapter, heads, metrics.json and the card."""
+    """Fine-tune, calibrate, score; write adapter, heads, metrics.json and the card.
+
+    ``heads_only``: keep the adapter of the model already in ``output_dir`` (or, when that
+    folder holds none, the bundled model's) and refit only the heads on its fixed
+    embeddings (:func:`refit_heads`): minutes instead of the adapter's hour or more.
+    """
     from analysis.encoder import EncoderError, load_configured_encoder
     from analysis.encoder_build import default_cache_dir
 
@@ -121,6 +137,15 @@ def train_model(
     settings = settings or TuneSettings()
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     output_dir = Path(output_dir) if output_dir is not None else HEADS_DIR
+    base = None
+    if heads_only:  # fail before the slow part when there is nothing to keep
+        base = output_dir if (output_dir / "heads.json").exists() else HEADS_DIR
+        previous = Heads.load(base)
+        if previous.adapter_dir is None:
+            raise TrainingDataError(
+                f"{base}: these heads sit on the untuned encoder; --heads-only keeps a tuned "
+                "model's adapter, so run 'mediastance train' without it first"
+            )
     say("reading labeled data (package sdists, public sets, the project's sets, corrections)")
     data = load_training_data(cache_dir=cache_dir, db=db, sizes=sizes, seed=seed,
                               external=external)  # fmt: skip
@@ -144,21 +169,32 @@ def train_model(
         raise TrainingDataError(
             'no development rows in the project\'s sets (split "dev" in analysis/data)'
         )
-    say(f"fine-tuning on {sum(len(d.inputs) for d in train.values())} examples "
-        f"({', '.join(f'{t} {len(d.inputs)}' for t, d in train.items())})")  # fmt: skip
-    tuned = fine_tune(encoder, train, dev_inputs, settings=settings, seed=seed, progress=say)
-
     output_dir.mkdir(parents=True, exist_ok=True)
     adapter_dir = output_dir / ADAPTER
-    if adapter_dir.exists():
-        shutil.rmtree(adapter_dir)
-    tuned.model.save_pretrained(str(adapter_dir))
-    _tidy_adapter(adapter_dir, encoder.name)
-    tuned_encoder = encoder.with_adapter(adapter_dir)
-    heads = Heads(
-        tuned.heads["sentiment"], tuned.heads["stance"], FEATURES, encoder.name,
-        tuned_encoder.version, adapter_dir=adapter_dir, intensity=tuned.heads.get("intensity"),
-    )  # fmt: skip
+    if base is not None:
+        tuned_encoder, heads, document = refit_heads(
+            encoder, base, output_dir, train, dev_inputs, progress=say
+        )
+    else:
+        say(f"fine-tuning on {sum(len(d.inputs) for d in train.values())} examples "
+            f"({', '.join(f'{t} {len(d.inputs)}' for t, d in train.items())})")  # fmt: skip
+        tuned = fine_tune(encoder, train, dev_inputs, settings=settings, seed=seed, progress=say)
+        if adapter_dir.exists():
+            shutil.rmtree(adapter_dir)
+        tuned.model.save_pretrained(str(adapter_dir))
+        _tidy_adapter(adapter_dir, encoder.name)
+        tuned_encoder = encoder.with_adapter(adapter_dir)
+        heads = Heads(
+            tuned.heads["sentiment"], tuned.heads["stance"], FEATURES, encoder.name,
+            tuned_encoder.version, adapter_dir=adapter_dir,
+            intensity=tuned.heads.get("intensity"),
+        )  # fmt: skip
+        document = {
+            "settings": asdict(settings),
+            "history": tuned.history,
+            "best_epoch": tuned.best_epoch,
+            "tuning_seconds": round(tuned.seconds),
+        }
 
     say("calibrating on the development sets")
     dev_logits = _logits(tuned_encoder, heads, data.dev, targets)
@@ -177,21 +213,19 @@ def train_model(
         "model_version": None,  # set once the heads are saved (the digest covers them)
         "encoder": {"name": encoder.name, "base_version": encoder.version},
         "seed": seed,
-        "settings": asdict(settings),
+        "settings": document["settings"],
         "sizes": asdict(sizes or Sizes()),
         "in_domain_weight": IN_DOMAIN,
         "train_counts": {task: _counts(rows) for task, rows in data.train.items()},
-        "history": tuned.history,
-        "best_epoch": tuned.best_epoch,
-        "tuning_seconds": round(tuned.seconds),
+        **{k: v for k, v in document.items() if k != "settings"},
         "temperature": temperatures,
         "dev": _scores(dev_logits, data.dev, temperatures),
         "test": _scores(test_logits, data.test, temperatures),
         "own_test": _own_test(test_logits, data.test, temperatures),
         "intensity_pairs": intensity_pairs(tuned_encoder, heads),
     }
-    heads.save(output_dir, info={"settings": asdict(settings), "temperature": temperatures,
-                                 "best_epoch": tuned.best_epoch})  # fmt: skip
+    heads.save(output_dir, info={"settings": document["settings"], "temperature": temperatures,
+                                 "best_epoch": document["best_epoch"]})  # fmt: skip
     document["model_version"] = heads.model_version
     document["seconds"] = round(time.monotonic() - started)
     (output_dir / METRICS_FILE).write_text(
@@ -199,6 +233,83 @@ def train_model(
     )
     write_card(output_dir / "HEADS_CARD.md", document)
     return TrainResult(heads, output_dir, document, time.monotonic() - started)
+
+
+def refit_heads(encoder, base: Path, output_dir: Path, train: dict[str, TaskData],
+                dev: dict, *, progress: Progress) -> tuple[object, Heads, dict]:  # fmt: skip
+    """Keep ``base``'s adapter, refit each head on the tuned encoder's fixed embeddings.
+
+    For each task the head kept is the best on the development sets (mean macro-F1) among
+    the model's own head and one refitted per weight decay of ``HEAD_L2``; a tie keeps the
+    model's own. Returns the tuned encoder, the heads (adapter in ``output_dir``) and the
+    part of the metrics document that says where the adapter came from and what the refit
+    chose.
+    """
+    started = time.monotonic()
+    previous = Heads.load(base)
+    adapter_dir = output_dir / ADAPTER
+    if previous.adapter_dir.resolve() != adapter_dir.resolve():
+        if adapter_dir.exists():
+            shutil.rmtree(adapter_dir)
+        shutil.copytree(previous.adapter_dir, adapter_dir)
+    tuned_encoder = encoder.with_adapter(adapter_dir)
+    previous.check_encoder(tuned_encoder)
+    try:
+        before = json.loads((base / METRICS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TrainingDataError(f"{base / METRICS_FILE}: unreadable ({exc})") from None
+    vectors: dict[str, np.ndarray] = {}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in vectors]
+        if todo:
+            vectors.update(zip(todo, tuned_encoder.encode(todo), strict=True))
+        return np.stack([vectors[t] for t in texts])
+
+    def dev_score(head: Head, task: str) -> float:
+        scores = []
+        for inputs, gold in dev.get(task, {}).values():
+            if inputs:
+                pred = head.logits(embed(inputs)).argmax(1)
+                labels = TASKS[task]
+                scores.append(classification_metrics(gold, [labels[i] for i in pred], labels)[
+                    "macro_f1"])  # fmt: skip
+        return float(np.mean(scores)) if scores else 0.0
+
+    kept: dict[str, Head] = {}
+    record: dict[str, dict] = {}
+    for task, data in train.items():
+        progress(f"refitting the {task} head on {len(data.inputs)} fixed embeddings")
+        x = embed(data.inputs)
+        candidates: list[tuple[str, Head]] = []
+        own = getattr(previous, task, None)
+        if own is not None:
+            candidates.append(("model's own", own))
+        candidates += [(f"refit l2={l2:g}", fit_head(x, data, TASKS[task], l2=l2))
+                       for l2 in HEAD_L2]  # fmt: skip
+        scores = [(dev_score(head, task), -n) for n, (_, head) in enumerate(candidates)]
+        best = max(range(len(candidates)), key=lambda n: scores[n])
+        name, head = candidates[best]
+        kept[task] = Head(head.labels, {k: v for k, v in head.arrays.items()
+                                        if k != "temperature"})  # fmt: skip
+        record[task] = {"kept": name,
+                        "dev_mean": {c: round(s[0], 4) for (c, _), s in
+                                     zip(candidates, scores, strict=True)}}  # fmt: skip
+        progress(f"{task}: kept {name} (dev mean macro-F1 {scores[best][0]:.3f})")
+    heads = Heads(
+        kept["sentiment"], kept["stance"], previous.features, previous.encoder_name,
+        tuned_encoder.version, adapter_dir=adapter_dir, intensity=kept.get("intensity"),
+    )  # fmt: skip
+    document = {
+        # the adapter's own run, as its metrics.json recorded it
+        "settings": before["settings"],
+        "history": before["history"],
+        "best_epoch": before["best_epoch"],
+        "tuning_seconds": before["tuning_seconds"],
+        "adapter_train_counts": before.get("adapter_train_counts", before["train_counts"]),
+        "refit": {"seconds": round(time.monotonic() - started), "tasks": record},
+    }
+    return tuned_encoder, heads, document
 
 
 def _tidy_adapter(folder: Path, encoder_name: str) -> None:
@@ -378,6 +489,7 @@ def write_card(path: Path, document: dict) -> None:
         f"{s['head_lr']}), max {s['max_length']} tokens; epoch kept: {document['best_epoch']} "
         f"(development sets); tuning took {document['tuning_seconds']} s, the whole run "
         f"{document['seconds']} s",
+        *_refit_lines(document),
         "- Temperatures (fitted on the development sets): "
         + ", ".join(f"{task} {t}" for task, t in document["temperature"].items()),
         f"- Seed {document['seed']}; the project's rows weigh {document['in_domain_weight']}× "
@@ -415,6 +527,22 @@ def write_card(path: Path, document: dict) -> None:
     for task, counts in document["train_counts"].items():
         lines.append(f"- {task}: " + "; ".join(f"{k} {v}" for k, v in counts.items()))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _refit_lines(document: dict) -> list[str]:
+    """The card's line on a heads-only run: which head was kept per task, and why."""
+    refit = document.get("refit")
+    if not refit:
+        return []
+    said = "; ".join(
+        f"{task}: {r['kept']} (dev mean macro-F1 "
+        + ", ".join(f"{name} {score:.3f}" for name, score in r["dev_mean"].items())
+        + ")"
+        for task, r in refit["tasks"].items()
+    )
+    return [f"- Heads refitted on the adapter's fixed embeddings (`mediastance train "
+            f"--heads-only`, {refit['seconds']} s), the best on the development sets "
+            f"kept: {said}"]  # fmt: skip
 
 
 def update_readme_table(readme: Path, document: dict) -> bool:

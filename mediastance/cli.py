@@ -465,6 +465,12 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
     help="Leave out the public labeled sets (NewsMTSC, NLPCC-2016, ChnSentiCorp).",
 )
 @click.option(
+    "--heads-only",
+    is_flag=True,
+    help="Keep the tuned adapter of the model in --output (or the bundled one) and refit "
+    "only the heads on its embeddings: minutes, e.g. to fold in corrections.",
+)
+@click.option(
     "--update-readme",
     type=click.Path(dir_okay=False, exists=True),
     help="Rewrite this README's generated metrics table from the new metrics.json.",
@@ -474,6 +480,7 @@ def train(
     output_dir: str | None,
     epochs: int | None,
     no_external: bool,
+    heads_only: bool,
     update_readme: str | None,
 ) -> None:
     """Fine-tune the encoder (a LoRA adapter) with the sentiment and stance heads.
@@ -491,6 +498,7 @@ def train(
     """
     from dataclasses import replace
 
+    from analysis.classifier import HeadsError
     from analysis.encoder import EncoderError
     from analysis.finetune import TuneSettings
     from analysis.training import summary, train_model, update_readme_table
@@ -510,9 +518,10 @@ def train(
             db=db,
             settings=settings,
             external=not no_external,
+            heads_only=heads_only,
             progress=options.log,
         )
-    except (EncoderError, TrainingDataError) as exc:
+    except (EncoderError, HeadsError, TrainingDataError) as exc:
         raise click.ClickException(str(exc)) from None
     if update_readme:
         update_readme_table(Path(update_readme), result.metrics)

@@ -185,16 +185,19 @@ def test_chnsenticorp_labels_duplicates_and_carved_splits():
 def test_dimabsa_sentence_intensity_from_opinion_valence():
     splits = load_dimabsa(FIXTURES / "dimabsa")
     label = {r.text: (split, r.label) for split, rows in splits.items() for r in rows}
-    # Mean (valence − 5) of the sentence's opinions, in vader's bands: 0.75–1.5 mild, ≥ 2.2
-    # strong; near neutral, the 1.5–2.2 band and opinions on both sides are dropped.
-    assert label["這款沙拉真是我的愛。"] == ("train", "strong")
-    assert label["肉粿沒有很焦脆。"] == ("train", "mild")
-    assert label["一堆筆電的螢幕爛到爆。"] == ("test", "strong")  # strong criticism too
-    assert label["筆電跟MD都很完美，五分奉上~"] == ("dev", "strong")
+    # Mean (valence − 5) of the sentence's opinions, in vader's bands: 0.75–2.0 mild, ≥ 2.8
+    # strong; near neutral, the 2.0–2.8 band and opinions on both sides are dropped.
+    assert label["肉粿沒有很焦脆。"] == ("train", "mild")  # -1.0
+    assert label["很夠味起司也很香。"] == ("train", "mild")  # 1.58
+    assert next(v for t, v in label.items() if t.startswith("雖然僅品嚐")) == (
+        "test",
+        "strong",
+    )  # 2.83
     for dropped in (
-        "口感有點微妙。",
-        "很夠味起司也很香。",
-        "雖然這項的價格較貴一些，但叉燒也多了幾片。",
+        "這款沙拉真是我的愛。",  # 2.5: between the bands
+        "一堆筆電的螢幕爛到爆。",  # -2.3: between the bands
+        "口感有點微妙。",  # -0.25: near neutral
+        "雖然這項的價格較貴一些，但叉燒也多了幾片。",  # opinions on both sides
     ):
         assert dropped not in label
     # A test sentence repeated in a train file stays in test only.
@@ -202,7 +205,7 @@ def test_dimabsa_sentence_intensity_from_opinion_valence():
     assert label[apple] == ("test", "mild")
     assert sum(r.text == apple for rows in splits.values() for r in rows) == 1
     assert all(r.lang == "zh" and r.source == "dimabsa" for rows in splits.values() for r in rows)
-    assert [len(splits[s]) for s in ("train", "dev", "test")] == [4, 4, 4]
+    assert [len(splits[s]) for s in ("train", "dev", "test")] == [3, 3, 4]
 
 
 # --------------------------------------------------------------------------- carving

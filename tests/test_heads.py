@@ -77,6 +77,19 @@ def test_training_inputs_name_the_target_in_both_languages():
     assert trained == "IACC / 国际反假冒联盟: 阿里巴巴称【IACC】的决定令人遗憾。"
 
 
+def test_sentiment_and_intensity_train_on_the_plain_sentence_the_labeler_embeds():
+    """Tone's strength is read from the sentence's own embedding (Heads.strength(plain)),
+    so the intensity head must be trained and calibrated on that text, not on a stance-style
+    input (the first intensity head was: ": <text>", a different embedding)."""
+    from analysis.training import model_inputs
+
+    config = load_config_text("", label="test")
+    rows = [Example("The decision is unhelpful.", "en", "mild", "intensity"),
+            Example("耐克痛斥拼多多的处理方式无耻至极。", "zh", "strong", "intensity")]  # fmt: skip
+    for task in ("sentiment", "intensity"):
+        assert model_inputs(rows, task, config.targets) == [r.text for r in rows]
+
+
 def _toy(seed=0):
     rng = np.random.default_rng(seed)
     centers = np.eye(3, 8) * 3
@@ -188,8 +201,8 @@ def test_vader_thresholds(rating, label):
 
 @pytest.mark.parametrize(
     ("rating", "label"),
-    [(0.5, None), (0.75, "mild"), (-1.2, "mild"), (1.5, "mild"), (-1.9, None), (2.2, "strong"),
-     (-3.6, "strong")],
+    [(0.5, None), (0.75, "mild"), (-1.2, "mild"), (2.0, "mild"), (-2.1, None), (2.7, None),
+     (2.8, "strong"), (-3.6, "strong")],
 )  # fmt: skip
 def test_vader_intensity_bands(rating, label):
     assert vader_intensity(rating) == label

