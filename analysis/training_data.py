@@ -267,8 +267,8 @@ def stratified_split(
 
 def read_seed(lang: str, split: str | None = None, *, kind: str = "seed") -> list[dict]:
     """Rows of one of the project's own sets (``kind`` "seed", "hard", "extra": training
-    rows written against the model's measured errors, or "intensity": mild/strong pairs)
-    for a language, optionally one split."""
+    rows written against the model's measured errors, "blind": test rows written apart,
+    or "intensity": mild/strong pairs) for a language, optionally one split."""
     path = DATA_DIR / f"{kind}_{lang}.jsonl"
     if kind != "seed" and not path.is_file():
         return []
@@ -373,6 +373,15 @@ def external_examples(
 # --------------------------------------------------------------------------- all together
 
 
+# Sets whose rows all belong to one split: the extra rows only train; the blind rows,
+# written apart from every other row (BLIND_CARD.md), only test.
+ONLY_SPLIT = {"extra": "train", "blind": "test"}
+ONLY_SPLIT_WHY = {
+    "extra": "the extra rows only train; dev and test stay the seed and hard rows",
+    "blind": "the blind rows were written apart to test, never to train or choose on",
+}
+
+
 def load_training_data(
     *, cache_dir: Path, db=None, sizes: Sizes | None = None, seed: int = SEED,
     external: bool = True,
@@ -415,13 +424,14 @@ def load_training_data(
             train[task] += part_train
             test[task]["vader"] += part_test
 
-    for kind in ("seed", "hard", "extra"):
+    for kind in ("seed", "hard", "extra", "blind"):
         for lang in ("en", "zh"):
             rows = read_seed(lang, kind=kind)
-            if kind == "extra" and any(r.get("split") != "train" for r in rows):
+            only = ONLY_SPLIT.get(kind)
+            if only and any(r.get("split") != only for r in rows):
                 raise TrainingDataError(
-                    f'analysis/data/extra_{lang}.jsonl: every row must be split "train" '
-                    "(the extra rows only train; dev and test stay the seed and hard rows)"
+                    f'analysis/data/{kind}_{lang}.jsonl: every row must be split "{only}" '
+                    f"({ONLY_SPLIT_WHY[kind]})"
                 )
             for split, into in (("train", None), ("dev", dev), ("test", test)):
                 part = [r for r in rows if r.get("split") == split]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.calibration import fit_temperature, reliability
+from analysis.calibration import ece_floor, fit_temperature, reliability
 from analysis.classifier import ADAPTER, Heads, HeadsError
 from analysis.encoder import Encoder, EncoderError
 from analysis.finetune import SCALE, TuneSettings, embed, fine_tune, task_data
@@ -140,6 +140,19 @@ def test_reliability_bins_and_deciles_by_hand():
     assert rel["ece"] == pytest.approx(0.45)
     assert [(b["lo"], b["n"], b["accuracy"]) for b in rel["bins"]] == [(0.5, 2, 1.0), (0.9, 2, 0.5)]
     assert [d["accuracy"] for d in rel["deciles"]] == [1.0, 1.0, 1.0, 0.0]
+
+
+def test_the_ece_floor_is_the_sampling_noise_of_a_perfectly_calibrated_model():
+    rng = np.random.default_rng(1)
+    conf = rng.uniform(0.4, 1.0, 200)
+    floor = ece_floor(conf)
+    assert floor == ece_floor(conf)  # fixed seed: the same figure every run
+    assert 0.02 < floor < 0.06  # 200 rows: a few points of ECE come from chance alone
+    assert ece_floor(np.repeat(conf, 50)) < floor / 4  # shrinks like 1 / sqrt(n)
+    # Rows right exactly as often as they claim score near the floor on average.
+    draws = [reliability(conf, rng.random(200) < conf)["ece"] for _ in range(100)]
+    assert np.mean(draws) == pytest.approx(floor, abs=0.01)
+    assert reliability(conf, conf > 2)["ece_floor"] == floor  # the floor ignores the outcomes
 
 
 def _labels(favor, against, none):

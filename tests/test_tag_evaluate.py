@@ -9,7 +9,12 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from analysis.evaluation import classification_metrics, format_report, metrics_by_language
+from analysis.evaluation import (
+    classification_metrics,
+    format_report,
+    macro_f1_interval,
+    metrics_by_language,
+)
 from analysis.labels import Labeler, tone
 from analysis.tagging import RecordError, evaluate_records, read_records, tag_records
 from mediastance.cli import cli
@@ -45,6 +50,19 @@ def test_macro_f1_skips_labels_absent_from_gold_and_predictions():
     # positive: P 1/2 R 1 F1 2/3; negative: F1 0; neutral never seen: not averaged
     assert m["macro_f1"] == pytest.approx((2 / 3 + 0) / 2)
     assert m["confusion"] == [[1, 0, 0], [1, 0, 0], [0, 0, 0]]
+
+
+def test_the_bootstrap_interval_of_macro_f1_brackets_it_and_narrows_with_more_rows():
+    labels = ("favor", "against", "none")
+    gold = ["favor", "against", "none"] * 20
+    pred = ["favor", "against", "favor"] * 20  # every none read as favor
+    point = classification_metrics(gold, pred, labels)["macro_f1"]
+    low, high = macro_f1_interval(gold, pred, labels)
+    assert low < point < high
+    assert (low, high) == macro_f1_interval(gold, pred, labels)  # fixed seed
+    low10, high10 = macro_f1_interval(gold * 10, pred * 10, labels)
+    assert high10 - low10 < (high - low) / 2
+    assert macro_f1_interval(gold, gold, labels) == (1.0, 1.0)
 
 
 def test_metrics_by_language_adds_all_when_several():
