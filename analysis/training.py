@@ -121,6 +121,7 @@ def train_model(
     external: bool = True,
     seed: int = SEED,
     heads_only: bool = False,
+    rescore: bool = False,
     progress: Progress | None = None,
 ) -> TrainResult:
     """Fine-tune, calibrate, score; write adapter, heads, metrics.json and the card.
@@ -128,6 +129,9 @@ def train_model(
     ``heads_only``: keep the adapter of the model already in ``output_dir`` (or, when that
     folder holds none, the bundled model's) and refit only the heads on its fixed
     embeddings (:func:`refit_heads`): minutes instead of the adapter's hour or more.
+    ``rescore``: train nothing; score the model in ``output_dir`` again on today's sets
+    (a test set added since, a new figure in the report) with its own heads and
+    temperatures, keeping the record of how it was trained.
     """
     from analysis.encoder import EncoderError, load_configured_encoder
     from analysis.encoder_build import default_cache_dir
@@ -138,7 +142,9 @@ def train_model(
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     output_dir = Path(output_dir) if output_dir is not None else HEADS_DIR
     base = None
-    if heads_only:  # fail before the slow part when there is nothing to keep
+    if rescore and not (output_dir / METRICS_FILE).is_file():
+        raise TrainingDataError(f"{output_dir}: no {METRICS_FILE} of a trained model to rescore")
+    if heads_only or rescore:  # fail before the slow part when there is nothing to keep
         base = output_dir if (output_dir / "heads.json").exists() else HEADS_DIR
         previous = Heads.load(base)
         if previous.adapter_dir is None:
@@ -171,7 +177,16 @@ def train_model(
         )
     output_dir.mkdir(parents=True, exist_ok=True)
     adapter_dir = output_dir / ADAPTER
-    if base is not None:
+    kept_record: dict = {}
+    if rescore:
+        kept_record = json.loads((output_dir / METRICS_FILE).read_text(encoding="utf-8"))
+        heads = Heads.load(output_dir)
+        tuned_encoder = encoder.with_adapter(heads.adapter_dir)
+        heads.check_encoder(tuned_encoder)
+        document = {k: kept_record[k] for k in ("settings", "history", "best_epoch",
+                                                "tuning_seconds", "adapter_train_counts",
+                                                "refit") if k in kept_record}  # fmt: skip
+    elif base is not None:
         tuned_encoder, heads, document = refit_heads(
             encoder, base, output_dir, train, dev_inputs, progress=say
         )
@@ -196,10 +211,10 @@ def train_model(
             "tuning_seconds": round(tuned.seconds),
         }
 
-    say("calibrating on the development sets")
+    say("calibrating on the development sets" if not rescore else "scoring the development sets")
     dev_logits = _logits(tuned_encoder, heads, data.dev, targets)
-    temperatures = {}
-    for task in heads.tasks:
+    temperatures = dict(kept_record.get("temperature", {}))
+    for task in heads.tasks if not rescore else ():
         labels = TASKS[task]
         own = [name for name in dev_logits[task] if name.split("_")[0] in DEV_SETS]
         z = np.concatenate([dev_logits[task][n][0] for n in own])
@@ -216,7 +231,8 @@ def train_model(
         "settings": document["settings"],
         "sizes": asdict(sizes or Sizes()),
         "in_domain_weight": IN_DOMAIN,
-        "train_counts": {task: _counts(rows) for task, rows in data.train.items()},
+        "train_counts": kept_record.get("train_counts")
+        or {task: _counts(rows) for task, rows in data.train.items()},
         **{k: v for k, v in document.items() if k != "settings"},
         "temperature": temperatures,
         "dev": _scores(dev_logits, data.dev, temperatures),
@@ -224,10 +240,12 @@ def train_model(
         "own_test": _own_test(test_logits, data.test, temperatures),
         "intensity_pairs": intensity_pairs(tuned_encoder, heads),
     }
-    heads.save(output_dir, info={"settings": document["settings"], "temperature": temperatures,
-                                 "best_epoch": document["best_epoch"]})  # fmt: skip
+    if not rescore:  # a rescored model keeps its files; only the report is new
+        heads.save(output_dir, info={"settings": document["settings"],
+                                     "temperature": temperatures,
+                                     "best_epoch": document["best_epoch"]})  # fmt: skip
     document["model_version"] = heads.model_version
-    document["seconds"] = round(time.monotonic() - started)
+    document["seconds"] = kept_record.get("seconds") or round(time.monotonic() - started)
     (output_dir / METRICS_FILE).write_text(
         json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

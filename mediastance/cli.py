@@ -471,6 +471,13 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
     "only the heads on its embeddings: minutes, e.g. to fold in corrections.",
 )
 @click.option(
+    "--rescore",
+    is_flag=True,
+    help="Train nothing: score the model in --output again on today's sets (e.g. a test "
+    "set added since) with its own heads and temperatures; rewrites metrics.json and the "
+    "card, keeps the record of its training.",
+)
+@click.option(
     "--update-readme",
     type=click.Path(dir_okay=False, exists=True),
     help="Rewrite this README's generated metrics table from the new metrics.json.",
@@ -481,6 +488,7 @@ def train(
     epochs: int | None,
     no_external: bool,
     heads_only: bool,
+    rescore: bool,
     update_readme: str | None,
 ) -> None:
     """Fine-tune the encoder (a LoRA adapter) with the sentiment and stance heads.
@@ -489,9 +497,9 @@ def train(
     public sets of analysis/data/EXTERNAL_DATA_CARD.md (downloaded once into the cache;
     offline, unpack them into $MEDIASTANCE_EXTERNAL_DATA) and corrections made in
     Datasette. Writes the adapter, heads, metrics.json and HEADS_CARD.md. Measured on
-    2 CPU cores: 55 minutes (9,850 rows, 2026-12-06, one machine), 1 h 43 min (11,039
-    rows with the intensity rows, a slower machine the same day); --heads-only 10 minutes
-    (2026-12-07, the slower machine).
+    2 CPU cores: 71 minutes for 3 epochs of 12,384 rows (2026-12-07, LoRA dropout 0;
+    the same machine took 95 minutes for 11,600 rows with LoRA dropout 0.1);
+    --heads-only 8-10 minutes.
 
     \b
     Example:
@@ -505,6 +513,8 @@ def train(
     from analysis.training import summary, train_model, update_readme_table
     from analysis.training_data import TrainingDataError
 
+    if heads_only and rescore:
+        raise click.UsageError("--heads-only refits the heads, --rescore keeps them: pick one")
     settings = TuneSettings()
     if epochs:
         settings = replace(settings, epochs=epochs)
@@ -520,6 +530,7 @@ def train(
             settings=settings,
             external=not no_external,
             heads_only=heads_only,
+            rescore=rescore,
             progress=options.log,
         )
     except (EncoderError, HeadsError, TrainingDataError) as exc:

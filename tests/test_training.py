@@ -318,6 +318,45 @@ def test_heads_only_keeps_the_adapter_and_the_best_head_on_dev(trained, tmp_path
     assert again.metrics["tuning_seconds"] == before["tuning_seconds"]
 
 
+def test_rescore_scores_again_and_keeps_the_model_and_its_record(trained, tmp_path):
+    """--rescore: nothing trained, no model file rewritten; the test figures are today's
+    (here: a test set the model's own metrics.json lacked), the record of its training and
+    its temperatures are kept."""
+    import shutil
+
+    from analysis.training_data import TrainingDataError
+
+    result, encoder, *_ = trained
+    src = tmp_path / "model"
+    out = tmp_path / "rescored"
+    shutil.copytree(src, out)
+    files = {f: f.read_bytes() for f in out.rglob("*") if f.is_file() and f.suffix != ".json"
+             and f.suffix != ".md"}  # fmt: skip
+    heads_json = (out / "heads.json").read_bytes()
+    before = json.loads((out / METRICS_FILE).read_text(encoding="utf-8"))
+    stale = {**before, "test": {}, "own_test": {}, "seconds": 12345}
+    (out / METRICS_FILE).write_text(json.dumps(stale), encoding="utf-8")
+    again = train_model(CONFIG, output_dir=out, encoder=encoder, cache_dir=tmp_path / "cache",
+                        sizes=_sizes_of(before), external=False,
+                        rescore=True)  # fmt: skip
+    document = json.loads((out / METRICS_FILE).read_text(encoding="utf-8"))
+    assert all(f.read_bytes() == b for f, b in files.items())
+    assert (out / "heads.json").read_bytes() == heads_json
+    for key in ("settings", "history", "best_epoch", "tuning_seconds", "temperature",
+                "train_counts", "model_version"):  # fmt: skip
+        assert document[key] == before[key], key
+    assert document["seconds"] == 12345  # the training run's, not the rescoring's
+    assert document["test"] == before["test"] and document["own_test"] == before["own_test"]
+    assert again.heads.model_version == before["model_version"]
+    with pytest.raises(TrainingDataError, match="no metrics.json"):
+        train_model(CONFIG, output_dir=tmp_path / "empty", encoder=encoder,
+                    cache_dir=tmp_path / "cache", external=False, rescore=True)  # fmt: skip
+
+
+def _sizes_of(document: dict):
+    return td.Sizes(**{k: v for k, v in document["sizes"].items()})
+
+
 def test_heads_only_refuses_heads_without_an_adapter(trained, tmp_path, monkeypatch):
     from analysis.training_data import TrainingDataError
 
