@@ -36,6 +36,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -56,17 +57,23 @@ class TuneSettings:
     rank: int = 8
     alpha: int = 16
     # No dropout on the LoRA path: it made every training step 1.44x slower on a 2-core
-    # CPU (`peft` draws a mask per adapted module) while the encoder's own hidden and
-    # attention dropout still regularise (tenth session, /work/rows10/speed.py).
+    # CPU (`peft` draws a mask per adapted module; tenth session,
+    # benchmarks/bench_training_step.py).
     dropout: float = 0.0
+    # The encoder's own hidden and attention dropout (p 0.1) during training. Off, every
+    # step is a further 1.38x faster (benchmarks/bench_training_step.py, eleventh session)
+    # and the development sets gained (best-epoch dev mean 0.904 against 0.883 with it on,
+    # the later run also having the 236 rows of the third intensity batch).
+    encoder_dropout: bool = False
     # LoRA on every layer: on the development sets it beat the top six layers alone
     # (dev mean macro-F1 0.825 vs 0.765, fifth session) for about 1.4x the training time.
     first_layer: int = 0
     modules: tuple[str, ...] = ("query", "key", "value", "dense")
-    # Three epochs, what the committed model was trained with (then `--heads-only`): dev
-    # mean (10 sets) 0.785, 0.878, 0.883 by epoch, 71 minutes for 12,384 rows on 2 cores
-    # (2026-12-07). Four epochs went 0.768, 0.846, 0.866, 0.877 on 2026-12-06 (fewer rows):
-    # the fourth epoch bought little for a third more time.
+    # Three epochs. With the encoder's dropout on (the tenth session's adapter): dev mean
+    # (10 sets) 0.785, 0.878, 0.883 by epoch, 71 minutes for 12,384 rows on 2 cores; with
+    # it off (eleventh session): 0.852, 0.881, 0.904, 38 minutes for 12,620 rows (another
+    # benchmark beside it at nice 19). Four epochs went 0.768, 0.846, 0.866, 0.877 on
+    # 2026-12-06 (dropout on, fewer rows): the fourth bought little for a third more time.
     epochs: int = 3
     batch_size: int = 16
     lr: float = 5e-4
@@ -242,6 +249,10 @@ def fine_tune(
     say = progress or (lambda _m: None)
     started = time.monotonic()
     base = copy.deepcopy(encoder.model)  # the caller's encoder stays untouched
+    if not settings.encoder_dropout:
+        for module in base.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.p = 0.0
     base.train()
     model = _peft_model(base, settings, seed)
     dim = base.config.hidden_size
@@ -342,3 +353,60 @@ def evaluate_dev(model, tokenizer, heads, dev) -> dict[str, float]:
                 "macro_f1"
             ]
     return out
+
+
+# --------------------------------------------------------------------------- soups
+
+
+def soup_adapters(folders: Sequence[Path], output: Path) -> float:
+    """A uniform soup of LoRA adapters trained from the same encoder, written to ``output``.
+
+    Each adapter adds ``delta_i = s_i B_i A_i`` to every adapted weight (``s_i`` its
+    alpha / r). The soup adds ``w × Σ delta_i`` with one weight ``w`` for all, chosen so
+    that the soup's mean per-module delta norm equals the members' mean: averaging
+    adapters whose deltas point partly apart (cosine ~0.3 between two of ours) would
+    otherwise shrink the change back towards the untuned encoder. No data is looked at.
+    It is stored exactly as one LoRA adapter of rank Σ r_i (the A matrices stacked, the
+    B matrices side by side, each scaled by ``w s_i``; alpha = rank, so scale 1), merged
+    at load like any other. Returns ``w``.
+    """
+    import json
+
+    from safetensors.numpy import load_file, save_file
+
+    if len(folders) < 2:
+        raise ValueError("a soup needs two adapters or more")
+    configs = [json.loads((Path(f) / "adapter_config.json").read_text("utf-8")) for f in folders]
+    tensors = [load_file(str(Path(f) / "adapter_model.safetensors")) for f in folders]
+    shape = {k: v.shape[1:] if ".lora_A." in k else v.shape[:1] for k, v in tensors[0].items()}
+    for config, t in zip(configs[1:], tensors[1:], strict=True):
+        same = {k: v.shape[1:] if ".lora_A." in k else v.shape[:1] for k, v in t.items()}
+        if (
+            same != shape
+            or config["target_modules"]
+            and set(config["target_modules"]) != set(configs[0]["target_modules"])
+        ):
+            raise ValueError("the adapters of a soup must adapt the same modules")
+    scales = [c["lora_alpha"] / c["r"] for c in configs]
+    member_norms, soup_norms = [], []
+    for key in (k for k in tensors[0] if ".lora_A." in k):
+        b = key.replace(".lora_A.", ".lora_B.")
+        deltas = [s * (t[b] @ t[key]) for t, s in zip(tensors, scales, strict=True)]
+        member_norms.append(np.mean([np.linalg.norm(d) for d in deltas]))
+        soup_norms.append(np.linalg.norm(sum(deltas)))
+    weight = float(np.mean(member_norms) / np.mean(soup_norms))
+    merged = {}
+    for key in tensors[0]:
+        if ".lora_A." in key:
+            merged[key] = np.concatenate([t[key] for t in tensors], 0)
+        else:
+            parts = [t[key] * (s * weight) for t, s in zip(tensors, scales, strict=True)]
+            merged[key] = np.concatenate(parts, 1)
+    rank = sum(c["r"] for c in configs)
+    config = {**configs[-1], "r": rank, "lora_alpha": rank, "lora_dropout": 0.0}
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "adapter_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    save_file({k: np.ascontiguousarray(v, np.float32) for k, v in merged.items()},
+              str(output / "adapter_model.safetensors"))  # fmt: skip
+    return weight

@@ -36,7 +36,16 @@ from analysis.classifier import (
     stance_names,
 )
 from analysis.evaluation import classification_metrics, macro_f1_interval
-from analysis.finetune import HEAD_L2, TASKS, TaskData, TuneSettings, fine_tune, fit_head, task_data
+from analysis.finetune import (
+    HEAD_L2,
+    TASKS,
+    TaskData,
+    TuneSettings,
+    fine_tune,
+    fit_head,
+    soup_adapters,
+    task_data,
+)
 from analysis.labels import tone
 from analysis.mentions import find_mentions
 from analysis.training_data import (
@@ -122,6 +131,7 @@ def train_model(
     seed: int = SEED,
     heads_only: bool = False,
     rescore: bool = False,
+    soup: Sequence[Path] = (),
     progress: Progress | None = None,
 ) -> TrainResult:
     """Fine-tune, calibrate, score; write adapter, heads, metrics.json and the card.
@@ -132,6 +142,9 @@ def train_model(
     ``rescore``: train nothing; score the model in ``output_dir`` again on today's sets
     (a test set added since, a new figure in the report) with its own heads and
     temperatures, keeping the record of how it was trained.
+    ``soup``: two or more tuned model folders; their adapters are averaged into one
+    (:func:`analysis.finetune.soup_adapters`) in ``output_dir`` and heads are fitted on
+    it as ``heads_only`` fits them (minutes, no adapter training).
     """
     from analysis.encoder import EncoderError, load_configured_encoder
     from analysis.encoder_build import default_cache_dir
@@ -142,6 +155,12 @@ def train_model(
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     output_dir = Path(output_dir) if output_dir is not None else HEADS_DIR
     base = None
+    if soup and (heads_only or rescore):
+        raise TrainingDataError("a soup gets new heads: it goes with neither --heads-only "
+                                "nor --rescore")  # fmt: skip
+    members = [_soup_member(Path(m)) for m in soup]
+    if len(members) == 1:
+        raise TrainingDataError("a soup needs two tuned models or more")
     if rescore and not (output_dir / METRICS_FILE).is_file():
         raise TrainingDataError(f"{output_dir}: no {METRICS_FILE} of a trained model to rescore")
     if heads_only or rescore:  # fail before the slow part when there is nothing to keep
@@ -185,10 +204,10 @@ def train_model(
         heads.check_encoder(tuned_encoder)
         document = {k: kept_record[k] for k in ("settings", "history", "best_epoch",
                                                 "tuning_seconds", "adapter_train_counts",
-                                                "refit") if k in kept_record}  # fmt: skip
-    elif base is not None:
+                                                "refit", "soup") if k in kept_record}  # fmt: skip
+    elif base is not None or members:
         tuned_encoder, heads, document = refit_heads(
-            encoder, base, output_dir, train, dev_inputs, progress=say
+            encoder, base, output_dir, train, dev_inputs, progress=say, soup=members
         )
     else:
         say(f"fine-tuning on {sum(len(d.inputs) for d in train.values())} examples "
@@ -253,29 +272,60 @@ def train_model(
     return TrainResult(heads, output_dir, document, time.monotonic() - started)
 
 
-def refit_heads(encoder, base: Path, output_dir: Path, train: dict[str, TaskData],
-                dev: dict, *, progress: Progress) -> tuple[object, Heads, dict]:  # fmt: skip
+def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, TaskData],
+                dev: dict, *, progress: Progress,
+                soup: Sequence[tuple[Path, Heads, dict]] = ()) -> tuple[object, Heads, dict]:  # fmt: skip
     """Keep ``base``'s adapter, refit each head on the tuned encoder's fixed embeddings.
 
     For each task the head kept is the best on the development sets (mean macro-F1) among
     the model's own head and one refitted per weight decay of ``HEAD_L2``; a tie keeps the
-    model's own. Returns the tuned encoder, the heads (adapter in ``output_dir``) and the
-    part of the metrics document that says where the adapter came from and what the refit
-    chose.
+    model's own. With ``soup`` (members as :func:`_soup_member` reads them) the adapter is
+    instead the soup of the members' adapters, and having no heads of its own, each task
+    keeps the best refitted head. Returns the tuned encoder, the heads (adapter in
+    ``output_dir``) and the part of the metrics document that says where the adapter came
+    from and what the refit chose.
     """
     started = time.monotonic()
-    previous = Heads.load(base)
     adapter_dir = output_dir / ADAPTER
-    if previous.adapter_dir.resolve() != adapter_dir.resolve():
+    if soup:
+        previous = None
         if adapter_dir.exists():
             shutil.rmtree(adapter_dir)
-        shutil.copytree(previous.adapter_dir, adapter_dir)
-    tuned_encoder = encoder.with_adapter(adapter_dir)
-    previous.check_encoder(tuned_encoder)
-    try:
-        before = json.loads((base / METRICS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise TrainingDataError(f"{base / METRICS_FILE}: unreadable ({exc})") from None
+        weight = soup_adapters([heads.adapter_dir for _, heads, _ in soup], adapter_dir)
+        progress(f"adapter: a soup of {len(soup)} adapters, weight {weight:.4f} each")
+        tuned_encoder = encoder.with_adapter(adapter_dir)
+        records = [record for _, _, record in soup]
+        before = {
+            "settings": records[-1]["settings"],
+            "history": [],
+            "best_epoch": None,
+            "tuning_seconds": sum(r["tuning_seconds"] for r in records),
+            "adapter_train_counts": records[-1].get(
+                "adapter_train_counts", records[-1]["train_counts"]
+            ),  # fmt: skip
+        }
+        soup_record = {
+            "weight": round(weight, 6),
+            "members": [{k: r.get(k) for k in ("model_version", "settings", "history",
+                                               "best_epoch", "tuning_seconds")}
+                        for r in records],
+        }  # fmt: skip
+        features, encoder_name = soup[0][1].features, soup[0][1].encoder_name
+    else:
+        assert base is not None
+        previous = Heads.load(base)
+        if previous.adapter_dir.resolve() != adapter_dir.resolve():
+            if adapter_dir.exists():
+                shutil.rmtree(adapter_dir)
+            shutil.copytree(previous.adapter_dir, adapter_dir)
+        tuned_encoder = encoder.with_adapter(adapter_dir)
+        previous.check_encoder(tuned_encoder)
+        try:
+            before = json.loads((base / METRICS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise TrainingDataError(f"{base / METRICS_FILE}: unreadable ({exc})") from None
+        soup_record = before.get("soup")
+        features, encoder_name = previous.features, previous.encoder_name
     vectors: dict[str, np.ndarray] = {}
 
     def embed(texts: list[str]) -> np.ndarray:
@@ -300,7 +350,7 @@ def refit_heads(encoder, base: Path, output_dir: Path, train: dict[str, TaskData
         progress(f"refitting the {task} head on {len(data.inputs)} fixed embeddings")
         x = embed(data.inputs)
         candidates: list[tuple[str, Head]] = []
-        own = getattr(previous, task, None)
+        own = getattr(previous, task, None) if previous is not None else None
         if own is not None:
             candidates.append(("model's own", own))
         candidates += [(f"refit l2={l2:g}", fit_head(x, data, TASKS[task], l2=l2))
@@ -315,7 +365,7 @@ def refit_heads(encoder, base: Path, output_dir: Path, train: dict[str, TaskData
                                      zip(candidates, scores, strict=True)}}  # fmt: skip
         progress(f"{task}: kept {name} (dev mean macro-F1 {scores[best][0]:.3f})")
     heads = Heads(
-        kept["sentiment"], kept["stance"], previous.features, previous.encoder_name,
+        kept["sentiment"], kept["stance"], features, encoder_name,
         tuned_encoder.version, adapter_dir=adapter_dir, intensity=kept.get("intensity"),
     )  # fmt: skip
     document = {
@@ -324,10 +374,27 @@ def refit_heads(encoder, base: Path, output_dir: Path, train: dict[str, TaskData
         "history": before["history"],
         "best_epoch": before["best_epoch"],
         "tuning_seconds": before["tuning_seconds"],
-        "adapter_train_counts": before.get("adapter_train_counts", before["train_counts"]),
+        "adapter_train_counts": before.get("adapter_train_counts") or before["train_counts"],
         "refit": {"seconds": round(time.monotonic() - started), "tasks": record},
+        **({"soup": soup_record} if soup_record else {}),
     }
     return tuned_encoder, heads, document
+
+
+def _soup_member(folder: Path) -> tuple[Path, Heads, dict]:
+    """A tuned model folder that goes into a soup: its heads (for the adapter) and its
+    metrics.json (the record of the adapter's training)."""
+    heads = Heads.load(folder)
+    if heads.adapter_dir is None:
+        raise TrainingDataError(f"{folder}: these heads sit on the untuned encoder; a soup "
+                                "is made of tuned models' adapters")  # fmt: skip
+    try:
+        record = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TrainingDataError(f"{folder / METRICS_FILE}: unreadable ({exc})") from None
+    if record.get("soup"):
+        raise TrainingDataError(f"{folder}: already a soup; make one of the tuned models")
+    return folder, heads, record
 
 
 def _tidy_adapter(folder: Path, encoder_name: str) -> None:
@@ -529,6 +596,7 @@ def metrics_table(document: dict) -> str:
 def write_card(path: Path, document: dict) -> None:
     """HEADS_CARD.md, entirely from the metrics document."""
     s = document["settings"]
+    soup = document.get("soup")
     lines = [
         "# Model card: mediastance's tuned encoder and heads",
         "",
@@ -537,17 +605,26 @@ def write_card(path: Path, document: dict) -> None:
         "",
         f"- Model: `{document['model_version']}`; base encoder `{document['encoder']['name']}` "
         f"(`{document['encoder']['base_version']}`)",
-        f"- LoRA adapter r={s['rank']}, alpha={s['alpha']}, dropout={s['dropout']} on "
+        f"- {'Newest member' + chr(39) + 's recipe: ' if soup else ''}LoRA adapter "
+        f"r={s['rank']}, alpha={s['alpha']}, dropout={s['dropout']} "
+        f"(encoder's own dropout {'on' if s.get('encoder_dropout', True) else 'off'}) on "
         f"`{'`, `'.join(s['modules'])}` of layers {s['first_layer']} and up; cosine-classifier "
         f"heads; {s['epochs']} epochs of batch {s['batch_size']}, lr {s['lr']} (heads "
-        f"{s['head_lr']}), max {s['max_length']} tokens; epoch kept: {document['best_epoch']} "
-        f"(development sets); tuning took {document['tuning_seconds']} s"
+        f"{s['head_lr']}), max {s['max_length']} tokens; "
         + (
-            ", in the adapter's own run; this run (heads only) "
-            if document.get("refit")
-            else ", the whole run "
+            f"tuning took {document['tuning_seconds']} s over the members' runs; this run "
+            "(soup and heads) "
+            if soup
+            else f"epoch kept: {document['best_epoch']} (development sets); tuning took "
+            f"{document['tuning_seconds']} s"
+            + (
+                ", in the adapter's own run; this run (heads only) "
+                if document.get("refit")
+                else ", the whole run "
+            )  # fmt: skip
         )
         + f"{document['seconds']} s",
+        *_soup_lines(document),
         *_refit_lines(document),
         "- Temperatures (fitted on the development sets): "
         + ", ".join(f"{task} {t}" for task, t in document["temperature"].items()),
@@ -580,8 +657,11 @@ def write_card(path: Path, document: dict) -> None:
                              f"{f['accuracy']:.3f} |")  # fmt: skip
     lines += ["", "## Training history", "", "| epoch | loss | dev mean macro-F1 |",
               "|---|---|---|"]  # fmt: skip
-    for h in document["history"]:
-        lines.append(f"| {h['epoch']} | {h['loss']:.3f} | {h['dev_mean']:.3f} |")
+    soup = document.get("soup")
+    for n, member in enumerate(soup["members"] if soup else [document]):
+        for h in member["history"]:
+            lines.append(f"| {f'member {n + 1}, ' if soup else ''}{h['epoch']} | "
+                         f"{h['loss']:.3f} | {h['dev_mean']:.3f} |")  # fmt: skip
     lines += ["", "## Training data (source:language → label counts)", ""]
     for task, counts in document["train_counts"].items():
         lines.append(f"- {task}: " + "; ".join(f"{k} {v}" for k, v in counts.items()))
@@ -590,6 +670,25 @@ def write_card(path: Path, document: dict) -> None:
         for task, counts in document["adapter_train_counts"].items():
             lines.append(f"- {task}: " + "; ".join(f"{k} {v}" for k, v in counts.items()))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _soup_lines(document: dict) -> list[str]:
+    """The card's line on a soup: which adapters, with what weight (the settings line
+    above is its members' recipe, each of rank r)."""
+    soup = document.get("soup")
+    if not soup:
+        return []
+    members = "; ".join(
+        f"`{m['model_version'].split('+lora-')[1].split('+')[0]}` (epoch kept "
+        f"{m['best_epoch']}, dev mean {max(h['dev_mean'] for h in m['history']):.3f}, "
+        f"{m['tuning_seconds']} s, LoRA dropout {m['settings']['dropout']}, encoder dropout "
+        f"{'on' if m['settings'].get('encoder_dropout', True) else 'off'})"
+        for m in soup["members"]
+    )
+    return [f"- The adapter is a uniform soup of {len(soup['members'])} such adapters, each "
+            f"delta weighted {soup['weight']:g} so that the soup's mean delta norm is the "
+            f"members' (`analysis.finetune.soup_adapters`; `mediastance train --soup`), "
+            f"one LoRA of rank {sum(m['settings']['rank'] for m in soup['members'])}: {members}"]  # fmt: skip
 
 
 def _refit_lines(document: dict) -> list[str]:
@@ -603,8 +702,9 @@ def _refit_lines(document: dict) -> list[str]:
         + ")"
         for task, r in refit["tasks"].items()
     )
+    how = "--soup" if document.get("soup") else "--heads-only"
     return [f"- Heads refitted on the adapter's fixed embeddings (`mediastance train "
-            f"--heads-only`, {refit['seconds']} s), the best on the development sets "
+            f"{how}`, {refit['seconds']} s), the best on the development sets "
             f"kept: {said}"]  # fmt: skip
 
 

@@ -111,11 +111,11 @@ def test_alibabas_harsh_chinese_statement_is_against_the_iacc_too(demo_db):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 14, open: the model adopted in the tenth session (lora-224820e81ed4) reads "
-    "'regrettable' as strong wording (P(strong) 0.82 for 'The IACC's decision is "
-    "regrettable.'), so the English statement's tone is -0.94 against the Chinese -0.95 and "
-    "the pair reads 'same'; the previous model said zh (-0.87 vs -0.98) but scored lower on "
-    "all four stance test groups. The demo's words are never taught, so this stays an unseen check.",
+    reason="issue 14, open: the adopted model (eleventh session, the soup lora-7053346b0a35) "
+    "reads 'regrettable' as strong wording, so the English statement's tone is -0.96 against "
+    "the Chinese -0.99 and the pair reads 'same' (both stances right); the tenth session's "
+    "model said the same (-0.94 vs -0.95), the ninth's zh (-0.87 vs -0.98). The demo's words "
+    "are never taught, so this stays an unseen check.",
 )
 def test_alibabas_harsh_chinese_statement_is_harsher(demo_db):
     """What issue 14 asks of the seed case: the Chinese statement the harsher one."""

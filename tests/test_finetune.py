@@ -65,11 +65,16 @@ def _train(tiny: Encoder, epochs: int = 30):
 @pytest.mark.slow
 def test_fine_tuning_fits_the_task_and_the_merged_adapter_gives_the_same_labels(tiny, tmp_path):
     before = tiny.encode([t for t, _ in STANCE])
+    dropouts = [m.p for m in tiny.model.modules() if type(m).__name__ == "Dropout"]
     tuned = _train(tiny)
     assert tuned.history[-1]["dev"]["stance:seed_en"] == 1.0, tuned.history
     assert tuned.best_epoch == max(tuned.history, key=lambda h: h["dev_mean"])["epoch"]
-    # The caller's encoder is untouched: the adapter trained on a copy.
+    # The caller's encoder is untouched: the adapter trained on a copy, and switching the
+    # encoder's dropout off for training (TuneSettings.encoder_dropout) did not reach it.
     np.testing.assert_allclose(tiny.encode([t for t, _ in STANCE]), before, atol=1e-6)
+    assert dropouts and [m.p for m in tiny.model.modules()
+                         if type(m).__name__ == "Dropout"] == dropouts  # fmt: skip
+    assert all(m.p == 0.0 for m in tuned.model.modules() if type(m).__name__ == "Dropout")
 
     tuned.model.save_pretrained(str(tmp_path / ADAPTER))
     merged = tiny.with_adapter(tmp_path / ADAPTER)

@@ -11,6 +11,7 @@ import tarfile
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import analysis.training_data as td
@@ -368,3 +369,73 @@ def test_heads_only_refuses_heads_without_an_adapter(trained, tmp_path, monkeypa
     with pytest.raises(TrainingDataError, match="--heads-only keeps a tuned model's adapter"):
         train_model(CONFIG, output_dir=plain, encoder=encoder, cache_dir=tmp_path / "cache",
                     external=False, heads_only=True)  # fmt: skip
+
+
+def test_a_soup_averages_two_tuned_adapters_and_fits_heads_on_it(trained, tmp_path):
+    """--soup: the adapters of two tuned models become one (the sum of their deltas times
+    one weight that keeps the mean delta norm), heads are fitted on it with no head of
+    its own among the candidates, and the record names both members."""
+    from safetensors.numpy import load_file
+
+    from analysis.training_data import TrainingDataError
+
+    result, encoder, *_ = trained
+    first = tmp_path / "model"
+    sizes = _sizes_of(result.metrics)
+    settings = TuneSettings(**{**result.metrics["settings"], "modules": tuple(
+        result.metrics["settings"]["modules"])})  # fmt: skip
+    second = train_model(CONFIG, output_dir=tmp_path / "second", encoder=encoder,
+                         cache_dir=tmp_path / "cache", sizes=sizes, settings=settings,
+                         external=False, seed=7)  # fmt: skip
+    out = tmp_path / "soup"
+    soup = train_model(CONFIG, output_dir=out, encoder=encoder, cache_dir=tmp_path / "cache",
+                       sizes=sizes, external=False,
+                       soup=[first, second.output_dir])  # fmt: skip
+
+    members = [load_file(str(m / ADAPTER / "adapter_model.safetensors"))
+               for m in (first, second.output_dir)]  # fmt: skip
+    merged = load_file(str(out / ADAPTER / "adapter_model.safetensors"))
+    config = json.loads((out / ADAPTER / "adapter_config.json").read_text(encoding="utf-8"))
+    rank = settings.rank
+    assert config["r"] == config["lora_alpha"] == 2 * rank
+    weight = soup.metrics["soup"]["weight"]
+    scale = settings.alpha / settings.rank
+    norms, member_norms = [], []
+    for key in (k for k in merged if ".lora_A." in k):
+        b = key.replace(".lora_A.", ".lora_B.")
+        deltas = [scale * (m[b] @ m[key]) for m in members]
+        got = merged[b] @ merged[key]
+        np.testing.assert_allclose(got, weight * sum(deltas), atol=1e-6)
+        norms.append(np.linalg.norm(got))
+        member_norms.append(np.mean([np.linalg.norm(d) for d in deltas]))
+    assert np.mean(norms) == pytest.approx(np.mean(member_norms), rel=1e-4)
+
+    document = json.loads((out / METRICS_FILE).read_text(encoding="utf-8"))
+    assert [m["model_version"] for m in document["soup"]["members"]] == [
+        result.heads.model_version, second.heads.model_version]  # fmt: skip
+    assert document["tuning_seconds"] == sum(
+        m["tuning_seconds"] for m in document["soup"]["members"])  # fmt: skip
+    for record in document["refit"]["tasks"].values():
+        assert "model's own" not in record["dev_mean"] and len(record["dev_mean"]) == 3
+    heads = Heads.load(out)
+    tuned = encoder.with_adapter(out / ADAPTER)
+    heads.check_encoder(tuned)  # the heads sit on the soup, not on either member
+    assert heads.encoder_version not in (result.heads.encoder_version,
+                                         second.heads.encoder_version)  # fmt: skip
+    card = (out / "HEADS_CARD.md").read_text(encoding="utf-8")
+    assert "uniform soup of 2 such adapters" in card and "| member 2, 1 |" in card
+
+    # Rescoring a soup keeps its record; a soup of one model, or of a soup, is refused.
+    again = train_model(CONFIG, output_dir=out, encoder=encoder, cache_dir=tmp_path / "cache",
+                        sizes=sizes, external=False, rescore=True)  # fmt: skip
+    assert again.metrics["soup"] == document["soup"]
+    with pytest.raises(TrainingDataError, match="two tuned models or more"):
+        train_model(CONFIG, output_dir=tmp_path / "x", encoder=encoder, soup=[first],
+                    cache_dir=tmp_path / "cache", sizes=sizes, external=False)  # fmt: skip
+    with pytest.raises(TrainingDataError, match="already a soup"):
+        train_model(CONFIG, output_dir=tmp_path / "x", encoder=encoder, soup=[first, out],
+                    cache_dir=tmp_path / "cache", sizes=sizes, external=False)  # fmt: skip
+    with pytest.raises(TrainingDataError, match="neither --heads-only nor --rescore"):
+        train_model(CONFIG, output_dir=tmp_path / "x", encoder=encoder, heads_only=True,
+                    soup=[first, second.output_dir], cache_dir=tmp_path / "cache",
+                    sizes=sizes, external=False)  # fmt: skip
