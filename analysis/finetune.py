@@ -81,6 +81,10 @@ class TuneSettings:
     weight_decay: float = 0.01
     warmup: float = 0.06
     max_length: int = 96
+    # The seed of the adapter's initialisation and of the batch order, when it is not the
+    # run's seed (which also draws the public sets' rows): another run of the same recipe
+    # on the same data, e.g. a member for a soup (`mediastance train --tune-seed`).
+    seed: int | None = None
 
 
 @dataclass
@@ -254,6 +258,8 @@ def fine_tune(
             if isinstance(module, torch.nn.Dropout):
                 module.p = 0.0
     base.train()
+    if settings.seed is not None:
+        seed = settings.seed
     model = _peft_model(base, settings, seed)
     dim = base.config.hidden_size
     gen = torch.Generator().manual_seed(seed)
@@ -358,7 +364,7 @@ def evaluate_dev(model, tokenizer, heads, dev) -> dict[str, float]:
 # --------------------------------------------------------------------------- soups
 
 
-def soup_adapters(folders: Sequence[Path], output: Path) -> float:
+def soup_adapters(folders: Sequence[Path], output: Path, *, precision: str = "fp32") -> float:
     """A uniform soup of LoRA adapters trained from the same encoder, written to ``output``.
 
     Each adapter adds ``delta_i = s_i B_i A_i`` to every adapted weight (``s_i`` its
@@ -368,7 +374,8 @@ def soup_adapters(folders: Sequence[Path], output: Path) -> float:
     otherwise shrink the change back towards the untuned encoder. No data is looked at.
     It is stored exactly as one LoRA adapter of rank Σ r_i (the A matrices stacked, the
     B matrices side by side, each scaled by ``w s_i``; alpha = rank, so scale 1), merged
-    at load like any other. Returns ``w``.
+    at load like any other (in fp32); ``precision="fp16"`` stores the factors in half
+    precision, half the size (the heads are then fitted on what is stored). Returns ``w``.
     """
     import json
 
@@ -407,6 +414,7 @@ def soup_adapters(folders: Sequence[Path], output: Path) -> float:
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     (output / "adapter_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-    save_file({k: np.ascontiguousarray(v, np.float32) for k, v in merged.items()},
+    dtype = {"fp32": np.float32, "fp16": np.float16}[precision]
+    save_file({k: np.ascontiguousarray(v, dtype) for k, v in merged.items()},
               str(output / "adapter_model.safetensors"))  # fmt: skip
     return weight

@@ -132,6 +132,7 @@ def train_model(
     heads_only: bool = False,
     rescore: bool = False,
     soup: Sequence[Path] = (),
+    soup_precision: str = "fp32",
     progress: Progress | None = None,
 ) -> TrainResult:
     """Fine-tune, calibrate, score; write adapter, heads, metrics.json and the card.
@@ -144,7 +145,8 @@ def train_model(
     temperatures, keeping the record of how it was trained.
     ``soup``: two or more tuned model folders; their adapters are averaged into one
     (:func:`analysis.finetune.soup_adapters`) in ``output_dir`` and heads are fitted on
-    it as ``heads_only`` fits them (minutes, no adapter training).
+    it as ``heads_only`` fits them (minutes, no adapter training); ``soup_precision``
+    "fp16" stores its factors in half precision.
     """
     from analysis.encoder import EncoderError, load_configured_encoder
     from analysis.encoder_build import default_cache_dir
@@ -207,7 +209,14 @@ def train_model(
                                                 "refit", "soup") if k in kept_record}  # fmt: skip
     elif base is not None or members:
         tuned_encoder, heads, document = refit_heads(
-            encoder, base, output_dir, train, dev_inputs, progress=say, soup=members
+            encoder,
+            base,
+            output_dir,
+            train,
+            dev_inputs,
+            progress=say,
+            soup=members,
+            soup_precision=soup_precision,
         )
     else:
         say(f"fine-tuning on {sum(len(d.inputs) for d in train.values())} examples "
@@ -274,7 +283,8 @@ def train_model(
 
 def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, TaskData],
                 dev: dict, *, progress: Progress,
-                soup: Sequence[tuple[Path, Heads, dict]] = ()) -> tuple[object, Heads, dict]:  # fmt: skip
+                soup: Sequence[tuple[Path, Heads, dict]] = (),
+                soup_precision: str = "fp32") -> tuple[object, Heads, dict]:  # fmt: skip
     """Keep ``base``'s adapter, refit each head on the tuned encoder's fixed embeddings.
 
     For each task the head kept is the best on the development sets (mean macro-F1) among
@@ -291,7 +301,8 @@ def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, T
         previous = None
         if adapter_dir.exists():
             shutil.rmtree(adapter_dir)
-        weight = soup_adapters([heads.adapter_dir for _, heads, _ in soup], adapter_dir)
+        weight = soup_adapters([heads.adapter_dir for _, heads, _ in soup], adapter_dir,
+                               precision=soup_precision)  # fmt: skip
         progress(f"adapter: a soup of {len(soup)} adapters, weight {weight:.4f} each")
         tuned_encoder = encoder.with_adapter(adapter_dir)
         records = [record for _, _, record in soup]
@@ -306,6 +317,7 @@ def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, T
         }
         soup_record = {
             "weight": round(weight, 6),
+            **({"precision": soup_precision} if soup_precision != "fp32" else {}),
             "members": [{k: r.get(k) for k in ("model_version", "settings", "history",
                                                "best_epoch", "tuning_seconds")}
                         for r in records],
@@ -688,7 +700,8 @@ def _soup_lines(document: dict) -> list[str]:
     return [f"- The adapter is a uniform soup of {len(soup['members'])} such adapters, each "
             f"delta weighted {soup['weight']:g} so that the soup's mean delta norm is the "
             f"members' (`analysis.finetune.soup_adapters`; `mediastance train --soup`), "
-            f"one LoRA of rank {sum(m['settings']['rank'] for m in soup['members'])}: {members}"]  # fmt: skip
+            f"one LoRA of rank {sum(m['settings']['rank'] for m in soup['members'])}"
+            f"{' stored in fp16' if soup.get('precision') == 'fp16' else ''}: {members}"]  # fmt: skip
 
 
 def _refit_lines(document: dict) -> list[str]:

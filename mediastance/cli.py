@@ -460,6 +460,13 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
 @click.option("--output", "output_dir", type=click.Path(file_okay=False), help="Model folder.")
 @click.option("--epochs", type=click.IntRange(1, 20), default=None, help="Fine-tuning epochs.")
 @click.option(
+    "--tune-seed",
+    type=int,
+    default=None,
+    help="Seed of the adapter's initialisation and batch order (the data drawn stay the "
+    "same): another run of the same recipe, e.g. for a soup.",
+)
+@click.option(
     "--no-external",
     is_flag=True,
     help="Leave out the public labeled sets (NewsMTSC, NLPCC-2016, ChnSentiCorp).",
@@ -486,6 +493,13 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
     "times, train no adapter: average theirs into one in --output and fit heads on it.",
 )
 @click.option(
+    "--soup-precision",
+    type=click.Choice(["fp32", "fp16"]),
+    default="fp32",
+    show_default=True,
+    help="How the soup's adapter is stored (fp16: half the size; merged in fp32 at load).",
+)
+@click.option(
     "--update-readme",
     type=click.Path(dir_okay=False, exists=True),
     help="Rewrite this README's generated metrics table from the new metrics.json.",
@@ -494,10 +508,12 @@ def train(
     options: Options,
     output_dir: str | None,
     epochs: int | None,
+    tune_seed: int | None,
     no_external: bool,
     heads_only: bool,
     rescore: bool,
     soup: tuple[str, ...],
+    soup_precision: str,
     update_readme: str | None,
 ) -> None:
     """Fine-tune the encoder (a LoRA adapter) with the sentiment and stance heads.
@@ -525,14 +541,16 @@ def train(
 
     if heads_only and rescore:
         raise click.UsageError("--heads-only refits the heads, --rescore keeps them: pick one")
-    if soup and (heads_only or rescore or epochs):
+    if soup and (heads_only or rescore or epochs or tune_seed is not None):
         raise click.UsageError("--soup fits new heads on the averaged adapters: it goes with "
-                               "none of --heads-only, --rescore, --epochs")  # fmt: skip
+                               "none of --heads-only, --rescore, --epochs, --tune-seed")  # fmt: skip
     if len(soup) == 1:
         raise click.UsageError("--soup needs two tuned model folders or more")
     settings = TuneSettings()
     if epochs:
         settings = replace(settings, epochs=epochs)
+    if tune_seed is not None:
+        settings = replace(settings, seed=tune_seed)
     db = None
     if os.path.exists(options.db_path):  # corrections, if any: read, so locked only to open
         with options.locked("train"):
@@ -547,6 +565,7 @@ def train(
             heads_only=heads_only,
             rescore=rescore,
             soup=[Path(folder) for folder in soup],
+            soup_precision=soup_precision,
             progress=options.log,
         )
     except (EncoderError, HeadsError, TrainingDataError) as exc:

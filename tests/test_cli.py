@@ -45,6 +45,7 @@ def test_train_refuses_a_soup_of_one_or_a_soup_with_other_modes(tmp_path):
         (["--soup", str(a)], "two tuned model folders or more"),
         (["--soup", str(a), "--soup", str(b), "--heads-only"], "goes with none of"),
         (["--soup", str(a), "--soup", str(b), "--epochs", "2"], "goes with none of"),
+        (["--soup", str(a), "--soup", str(b), "--tune-seed", "3"], "goes with none of"),
     ]
     for args, message in cases:
         result = CliRunner().invoke(cli, ["train", "--db", db, *args])

@@ -425,6 +425,18 @@ def test_a_soup_averages_two_tuned_adapters_and_fits_heads_on_it(trained, tmp_pa
     card = (out / "HEADS_CARD.md").read_text(encoding="utf-8")
     assert "uniform soup of 2 such adapters" in card and "| member 2, 1 |" in card
 
+    # Stored in fp16: half the bytes, the same encoder within fp16's rounding.
+    from analysis.finetune import soup_adapters
+
+    half = tmp_path / "half" / ADAPTER
+    assert soup_adapters([first / ADAPTER, second.output_dir / ADAPTER], half,
+                         precision="fp16") == pytest.approx(weight, rel=1e-5)  # fmt: skip
+    stored = load_file(str(half / "adapter_model.safetensors"))
+    assert {v.dtype for v in stored.values()} == {np.dtype(np.float16)}
+    texts = ["Alibaba hit back at the IACC", "阿里巴巴回应国际反假冒联盟"]
+    np.testing.assert_allclose(encoder.with_adapter(half).encode(texts), tuned.encode(texts),
+                               atol=2e-3)  # fmt: skip
+
     # Rescoring a soup keeps its record; a soup of one model, or of a soup, is refused.
     again = train_model(CONFIG, output_dir=out, encoder=encoder, cache_dir=tmp_path / "cache",
                         sizes=sizes, external=False, rescore=True)  # fmt: skip
