@@ -72,7 +72,7 @@ class TuneSettings:
     # Three epochs. With the encoder's dropout on (the tenth session's adapter): dev mean
     # (10 sets) 0.785, 0.878, 0.883 by epoch, 71 minutes for 12,384 rows on 2 cores; with
     # it off (eleventh session): 0.852, 0.881, 0.904, 38 minutes for 12,620 rows (another
-    # benchmark beside it at nice 19). Four epochs went 0.768, 0.846, 0.866, 0.877 on
+    # benchmark beside it at nice 19), 29 minutes with nothing beside it. Four epochs went 0.768, 0.846, 0.866, 0.877 on
     # 2026-12-06 (dropout on, fewer rows): the fourth bought little for a third more time.
     epochs: int = 3
     batch_size: int = 16
