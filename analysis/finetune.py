@@ -385,15 +385,11 @@ def soup_adapters(folders: Sequence[Path], output: Path, *, precision: str = "fp
         raise ValueError("a soup needs two adapters or more")
     configs = [json.loads((Path(f) / "adapter_config.json").read_text("utf-8")) for f in folders]
     tensors = [load_file(str(Path(f) / "adapter_model.safetensors")) for f in folders]
-    shape = {k: v.shape[1:] if ".lora_A." in k else v.shape[:1] for k, v in tensors[0].items()}
-    for config, t in zip(configs[1:], tensors[1:], strict=True):
-        same = {k: v.shape[1:] if ".lora_A." in k else v.shape[:1] for k, v in t.items()}
-        if (
-            same != shape
-            or config["target_modules"]
-            and set(config["target_modules"]) != set(configs[0]["target_modules"])
-        ):
-            raise ValueError("the adapters of a soup must adapt the same modules")
+    # The same adapted modules: the same keys, each of the same outer shape (ranks may differ).
+    shapes = [{k: v.shape[1:] if ".lora_A." in k else v.shape[:1] for k, v in t.items()}
+              for t in tensors]  # fmt: skip
+    if any(shape != shapes[0] for shape in shapes[1:]):
+        raise ValueError("the adapters of a soup must adapt the same modules")
     scales = [c["lora_alpha"] / c["r"] for c in configs]
     member_norms, soup_norms = [], []
     for key in (k for k in tensors[0] if ".lora_A." in k):

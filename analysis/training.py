@@ -283,7 +283,7 @@ def train_model(
 
 def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, TaskData],
                 dev: dict, *, progress: Progress,
-                soup: Sequence[tuple[Path, Heads, dict]] = (),
+                soup: Sequence[tuple[Heads, dict]] = (),
                 soup_precision: str = "fp32") -> tuple[object, Heads, dict]:  # fmt: skip
     """Keep ``base``'s adapter, refit each head on the tuned encoder's fixed embeddings.
 
@@ -301,19 +301,18 @@ def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, T
         previous = None
         if adapter_dir.exists():
             shutil.rmtree(adapter_dir)
-        weight = soup_adapters([heads.adapter_dir for _, heads, _ in soup], adapter_dir,
+        weight = soup_adapters([heads.adapter_dir for heads, _ in soup], adapter_dir,
                                precision=soup_precision)  # fmt: skip
         progress(f"adapter: a soup of {len(soup)} adapters, weight {weight:.4f} each")
         tuned_encoder = encoder.with_adapter(adapter_dir)
-        records = [record for _, _, record in soup]
+        records = [record for _, record in soup]
         before = {
             "settings": records[-1]["settings"],
             "history": [],
             "best_epoch": None,
             "tuning_seconds": sum(r["tuning_seconds"] for r in records),
-            "adapter_train_counts": records[-1].get(
-                "adapter_train_counts", records[-1]["train_counts"]
-            ),  # fmt: skip
+            "adapter_train_counts": records[-1].get("adapter_train_counts")
+            or records[-1]["train_counts"],
         }
         soup_record = {
             "weight": round(weight, 6),
@@ -322,7 +321,7 @@ def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, T
                                                "best_epoch", "tuning_seconds")}
                         for r in records],
         }  # fmt: skip
-        features, encoder_name = soup[0][1].features, soup[0][1].encoder_name
+        features, encoder_name = soup[0][0].features, soup[0][0].encoder_name
     else:
         assert base is not None
         previous = Heads.load(base)
@@ -332,10 +331,7 @@ def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, T
             shutil.copytree(previous.adapter_dir, adapter_dir)
         tuned_encoder = encoder.with_adapter(adapter_dir)
         previous.check_encoder(tuned_encoder)
-        try:
-            before = json.loads((base / METRICS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise TrainingDataError(f"{base / METRICS_FILE}: unreadable ({exc})") from None
+        before = _record(base)
         soup_record = before.get("soup")
         features, encoder_name = previous.features, previous.encoder_name
     vectors: dict[str, np.ndarray] = {}
@@ -393,20 +389,25 @@ def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, T
     return tuned_encoder, heads, document
 
 
-def _soup_member(folder: Path) -> tuple[Path, Heads, dict]:
+def _record(folder: Path) -> dict:
+    """A trained model's metrics.json: the record of how its adapter was trained."""
+    try:
+        return json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TrainingDataError(f"{folder / METRICS_FILE}: unreadable ({exc})") from None
+
+
+def _soup_member(folder: Path) -> tuple[Heads, dict]:
     """A tuned model folder that goes into a soup: its heads (for the adapter) and its
     metrics.json (the record of the adapter's training)."""
     heads = Heads.load(folder)
     if heads.adapter_dir is None:
         raise TrainingDataError(f"{folder}: these heads sit on the untuned encoder; a soup "
                                 "is made of tuned models' adapters")  # fmt: skip
-    try:
-        record = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise TrainingDataError(f"{folder / METRICS_FILE}: unreadable ({exc})") from None
+    record = _record(folder)
     if record.get("soup"):
         raise TrainingDataError(f"{folder}: already a soup; make one of the tuned models")
-    return folder, heads, record
+    return heads, record
 
 
 def _tidy_adapter(folder: Path, encoder_name: str) -> None:
