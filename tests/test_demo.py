@@ -111,7 +111,7 @@ def test_alibabas_harsh_chinese_statement_is_against_the_iacc_too(demo_db):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 14, open: the adopted model (eleventh session, the soup lora-7053346b0a35) "
+    reason="issue 14, open: the adopted model (eleventh session, the soup lora-89fdfb8bd5e1) "
     "reads 'regrettable' as strong wording, so the English statement's tone is -0.96 against "
     "the Chinese -0.99 and the pair reads 'same' (both stances right); the tenth session's "
     "model said the same (-0.94 vs -0.95), the ninth's zh (-0.87 vs -0.98). The demo's words "
