@@ -268,7 +268,7 @@ def stratified_split(
 def read_seed(lang: str, split: str | None = None, *, kind: str = "seed") -> list[dict]:
     """Rows of one of the project's own sets (``kind`` "seed", "hard", "extra": training
     rows written against the model's measured errors, "blind": test rows written apart,
-    or "intensity": mild/strong pairs) for a language, optionally one split."""
+    "blinddev": development rows written apart, or "intensity": mild/strong pairs) for a language, optionally one split."""
     path = DATA_DIR / f"{kind}_{lang}.jsonl"
     if kind != "seed" and not path.is_file():
         return []
@@ -374,11 +374,14 @@ def external_examples(
 
 
 # Sets whose rows all belong to one split: the extra rows only train; the blind rows,
-# written apart from every other row (BLIND_CARD.md), only test.
-ONLY_SPLIT = {"extra": "train", "blind": "test"}
+# written apart from every other row (BLIND_CARD.md), only test; the blind development
+# rows, written apart the same way, only develop (choices, calibration).
+ONLY_SPLIT = {"extra": "train", "blind": "test", "blinddev": "dev"}
 ONLY_SPLIT_WHY = {
     "extra": "the extra rows only train; dev and test stay the seed and hard rows",
     "blind": "the blind rows were written apart to test, never to train or choose on",
+    "blinddev": "the blind development rows were written apart to choose on, never to train "
+    "or test",
 }
 
 
@@ -424,7 +427,7 @@ def load_training_data(
             train[task] += part_train
             test[task]["vader"] += part_test
 
-    for kind in ("seed", "hard", "extra", "blind"):
+    for kind in ("seed", "hard", "extra", "blind", "blinddev"):
         for lang in ("en", "zh"):
             rows = read_seed(lang, kind=kind)
             only = ONLY_SPLIT.get(kind)

