@@ -414,3 +414,33 @@ def soup_adapters(folders: Sequence[Path], output: Path, *, precision: str = "fp
     save_file({k: np.ascontiguousarray(v, dtype) for k, v in merged.items()},
               str(output / "adapter_model.safetensors"))  # fmt: skip
     return weight
+
+
+def split_soup(folder: Path, weight: float, ranks: Sequence[int], index: int,
+               output: Path) -> None:  # fmt: skip
+    """Write member ``index`` of a soup made by :func:`soup_adapters` back out as a LoRA
+    adapter in ``output``: the soup stores member i's A rows and its B columns times
+    ``w s_i``, so the member with rank ``r_i`` and scale 1 is those A rows with those B
+    columns divided by ``w`` (its delta exactly ``s_i B_i A_i``, to the soup's storage
+    precision). A soup can then join a larger soup as the members it is made of."""
+    import json
+
+    from safetensors.numpy import load_file, save_file
+
+    config = json.loads((Path(folder) / "adapter_config.json").read_text("utf-8"))
+    if config["r"] != sum(ranks) or not 0 <= index < len(ranks) or weight <= 0:
+        raise ValueError(f"{folder}: not a soup of ranks {list(ranks)} (rank {config['r']})")
+    start, rank = sum(ranks[:index]), ranks[index]
+    part = {}
+    for key, value in load_file(str(Path(folder) / "adapter_model.safetensors")).items():
+        value = value.astype(np.float32)
+        if ".lora_A." in key:
+            part[key] = value[start : start + rank]
+        else:
+            part[key] = value[:, start : start + rank] / weight
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    member = {**config, "r": rank, "lora_alpha": rank}
+    (output / "adapter_config.json").write_text(json.dumps(member, indent=2), "utf-8")
+    save_file({k: np.ascontiguousarray(v) for k, v in part.items()},
+              str(output / "adapter_model.safetensors"))  # fmt: skip

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -44,6 +45,7 @@ from analysis.finetune import (
     fine_tune,
     fit_head,
     soup_adapters,
+    split_soup,
     task_data,
 )
 from analysis.labels import tone
@@ -145,7 +147,8 @@ def train_model(
     ``rescore``: train nothing; score the model in ``output_dir`` again on today's sets
     (a test set added since, a new figure in the report) with its own heads and
     temperatures, keeping the record of how it was trained.
-    ``soup``: two or more tuned model folders; their adapters are averaged into one
+    ``soup``: two or more tuned model folders (a soup counts as the members it is made
+    of, :func:`_soup_members`); their adapters are averaged into one
     (:func:`analysis.finetune.soup_adapters`) in ``output_dir`` and heads are fitted on
     it as ``heads_only`` fits them (minutes, no adapter training); ``soup_precision``
     "fp16" stores its factors in half precision.
@@ -162,7 +165,7 @@ def train_model(
     if soup and (heads_only or rescore):
         raise TrainingDataError("a soup gets new heads: it goes with neither --heads-only "
                                 "nor --rescore")  # fmt: skip
-    members = [_soup_member(Path(m)) for m in soup]
+    members = [m for folder in soup for m in _soup_members(Path(folder))]
     if len(members) == 1:
         raise TrainingDataError("a soup needs two tuned models or more")
     if rescore and not (output_dir / METRICS_FILE).is_file():
@@ -291,7 +294,7 @@ def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, T
 
     For each task the head kept is the best on the development sets (mean macro-F1) among
     the model's own head and one refitted per weight decay of ``HEAD_L2``; a tie keeps the
-    model's own. With ``soup`` (members as :func:`_soup_member` reads them) the adapter is
+    model's own. With ``soup`` (members as :func:`_soup_members` reads them) the adapter is
     instead the soup of the members' adapters, and having no heads of its own, each task
     keeps the best refitted head. Returns the tuned encoder, the heads (adapter in
     ``output_dir``) and the part of the metrics document that says where the adapter came
@@ -303,8 +306,10 @@ def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, T
         previous = None
         if adapter_dir.exists():
             shutil.rmtree(adapter_dir)
-        weight = soup_adapters([heads.adapter_dir for heads, _ in soup], adapter_dir,
-                               precision=soup_precision)  # fmt: skip
+        with tempfile.TemporaryDirectory(prefix="mediastance-soup-") as scratch:
+            folders = [_member_adapter(heads, record, Path(scratch) / str(n))
+                       for n, (heads, record) in enumerate(soup)]  # fmt: skip
+            weight = soup_adapters(folders, adapter_dir, precision=soup_precision)
         progress(f"adapter: a soup of {len(soup)} adapters, weight {weight:.4f} each")
         tuned_encoder = encoder.with_adapter(adapter_dir)
         records = [record for _, record in soup]
@@ -399,17 +404,33 @@ def _record(folder: Path) -> dict:
         raise TrainingDataError(f"{folder / METRICS_FILE}: unreadable ({exc})") from None
 
 
-def _soup_member(folder: Path) -> tuple[Heads, dict]:
-    """A tuned model folder that goes into a soup: its heads (for the adapter) and its
-    metrics.json (the record of the adapter's training)."""
+def _soup_members(folder: Path) -> list[tuple[Heads, dict]]:
+    """The tuned models a folder brings into a soup, each as its heads (for the adapter)
+    and the record of the adapter's training: the folder's own model, or, for a soup, the
+    members it is made of (their records, and under ``"part"`` where the soup stores them:
+    :func:`_member_adapter` writes each out)."""
     heads = Heads.load(folder)
     if heads.adapter_dir is None:
         raise TrainingDataError(f"{folder}: these heads sit on the untuned encoder; a soup "
                                 "is made of tuned models' adapters")  # fmt: skip
     record = _record(folder)
-    if record.get("soup"):
-        raise TrainingDataError(f"{folder}: already a soup; make one of the tuned models")
-    return heads, record
+    soup = record.get("soup")
+    if not soup:
+        return [(heads, record)]
+    counts = record.get("adapter_train_counts") or record.get("train_counts")
+    ranks = [m["settings"]["rank"] for m in soup["members"]]
+    return [(heads, {**member, "train_counts": counts,
+                     "part": {"weight": soup["weight"], "ranks": ranks, "index": n}})
+            for n, member in enumerate(soup["members"])]  # fmt: skip
+
+
+def _member_adapter(heads: Heads, record: dict, scratch: Path) -> Path:
+    """The adapter folder of a soup member: its own, or written out of the soup it came in."""
+    part = record.get("part")
+    if part is None:
+        return heads.adapter_dir
+    split_soup(heads.adapter_dir, part["weight"], part["ranks"], part["index"], scratch)
+    return scratch
 
 
 def _tidy_adapter(folder: Path, encoder_name: str) -> None:

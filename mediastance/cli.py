@@ -489,8 +489,9 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
     "soup",
     multiple=True,
     type=click.Path(file_okay=False, exists=True),
-    help="A tuned model folder (adapter, heads.json, metrics.json); given two or more "
-    "times, train no adapter: average theirs into one in --output and fit heads on it.",
+    help="A tuned model folder (adapter, heads.json, metrics.json; a soup brings the "
+    "members it is made of); given two or more times, train no adapter: average theirs "
+    "into one in --output and fit heads on it.",
 )
 @click.option(
     "--soup-precision",

@@ -437,16 +437,26 @@ def test_a_soup_averages_two_tuned_adapters_and_fits_heads_on_it(trained, tmp_pa
     np.testing.assert_allclose(encoder.with_adapter(half).encode(texts), tuned.encode(texts),
                                atol=2e-3)  # fmt: skip
 
-    # Rescoring a soup keeps its record; a soup of one model, or of a soup, is refused.
+    # Rescoring a soup keeps its record; a soup of one model is refused.
     again = train_model(CONFIG, output_dir=out, encoder=encoder, cache_dir=tmp_path / "cache",
                         sizes=sizes, external=False, rescore=True)  # fmt: skip
     assert again.metrics["soup"] == document["soup"]
     with pytest.raises(TrainingDataError, match="two tuned models or more"):
         train_model(CONFIG, output_dir=tmp_path / "x", encoder=encoder, soup=[first],
                     cache_dir=tmp_path / "cache", sizes=sizes, external=False)  # fmt: skip
-    with pytest.raises(TrainingDataError, match="already a soup"):
-        train_model(CONFIG, output_dir=tmp_path / "x", encoder=encoder, soup=[first, out],
-                    cache_dir=tmp_path / "cache", sizes=sizes, external=False)  # fmt: skip
+
+    # A soup joins a soup as its members: souping the soup alone gives it back (the
+    # same members, the same weight, the same deltas).
+    again = train_model(CONFIG, output_dir=tmp_path / "resoup", encoder=encoder,
+                        cache_dir=tmp_path / "cache", sizes=sizes, external=False,
+                        soup=[out])  # fmt: skip
+    assert [m["model_version"] for m in again.metrics["soup"]["members"]] == [
+        m["model_version"] for m in document["soup"]["members"]]  # fmt: skip
+    assert again.metrics["soup"]["weight"] == pytest.approx(weight, rel=1e-5)
+    remade = load_file(str(tmp_path / "resoup" / ADAPTER / "adapter_model.safetensors"))
+    for key in (k for k in merged if ".lora_A." in k):
+        b = key.replace(".lora_A.", ".lora_B.")
+        np.testing.assert_allclose(remade[b] @ remade[key], merged[b] @ merged[key], atol=1e-6)
     with pytest.raises(TrainingDataError, match="neither --heads-only nor --rescore"):
         train_model(CONFIG, output_dir=tmp_path / "x", encoder=encoder, heads_only=True,
                     soup=[first, second.output_dir], cache_dir=tmp_path / "cache",
