@@ -523,7 +523,8 @@ def train(
     public sets of analysis/data/EXTERNAL_DATA_CARD.md (downloaded once into the cache;
     offline, unpack them into $MEDIASTANCE_EXTERNAL_DATA) and corrections made in
     Datasette. Writes the adapter, heads, metrics.json and HEADS_CARD.md. Measured on
-    2 CPU cores: 29-38 minutes for 3 epochs of 12,620 rows (2026-12-07, no dropout; 71
+    2 CPU cores: 29-38 minutes for 3 epochs of 12,620 rows on an Intel Xeon with AMX,
+    about 22 minutes per epoch of 13,288 rows on an AMD EPYC (2026-12-07, no dropout; 71
     minutes for 12,384 rows with the encoder's dropout on, 95 for 11,600 with LoRA
     dropout too); --heads-only and --soup 7-10 minutes.
 
