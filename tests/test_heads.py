@@ -307,42 +307,23 @@ def test_extra_rows_only_train_and_never_copy_a_held_out_text():
         assert not near, near[:5]
 
 
-def test_blind_rows_only_test_and_no_other_row_comes_near_them():
-    """The blind set (BLIND_CARD.md) was written apart from every other row: it may only
-    test, and no row of any other set, train, dev or test, may be a near copy of a blind
-    row (Jaccard ≥ 0.30 on character shingles, the threshold its rows were kept at) — so
-    rows written later must be checked against it too."""
+@pytest.mark.parametrize(("kind", "split", "hard"), [("blind", "test", 40),
+                                                  ("blinddev", "dev", 60)])  # fmt: skip
+def test_blind_rows_stay_apart_and_no_other_row_comes_near_them(kind, split, hard):
+    """The blind test rows and the blind development rows (BLIND_CARD.md) were written
+    apart from every other row: each set stays in its one split, and no row of any other
+    set, train, dev or test, the other blind set included, may be a near copy of one of
+    its rows (Jaccard ≥ 0.30 on character shingles, the threshold they were kept at) — so
+    rows written later must be checked against them too."""
     for lang in ("en", "zh"):
-        blind = read_seed(lang, kind="blind")
-        assert len(blind) >= 100 and {r["split"] for r in blind} == {"test"}
-        assert sum(r["family"] != "simple" for r in blind) >= 40
+        rows = read_seed(lang, kind=kind)
+        assert len(rows) >= 100 and {r["split"] for r in rows} == {split}
+        assert sum(r["family"] != "simple" for r in rows) >= hard
         others = [
             (r["id"], _shingles(r["text"]))
-            for kind in ("seed", "hard", "extra", "intensity", "blinddev")
-            for r in read_seed(lang, kind=kind)
-        ]
-        near = [
-            (row["id"], other)
-            for row in blind
-            for mine in [_shingles(row["text"])]
-            for other, theirs in others
-            if _jaccard(mine, theirs) >= 0.30
-        ]
-        assert not near, near[:5]
-
-
-def test_blind_development_rows_only_develop_and_no_other_row_comes_near_them():
-    """The blind development rows (BLIND_CARD.md, twelfth session) were written apart like
-    the blind test rows, to choose on: they may only be dev rows, and no row of another
-    set (the blind test rows included) may be a near copy of one."""
-    for lang in ("en", "zh"):
-        rows = read_seed(lang, kind="blinddev")
-        assert len(rows) >= 100 and {r["split"] for r in rows} == {"dev"}
-        assert sum(r["family"] != "simple" for r in rows) >= 60
-        others = [
-            (r["id"], _shingles(r["text"]))
-            for kind in ("seed", "hard", "extra", "intensity", "blind")
-            for r in read_seed(lang, kind=kind)
+            for other_kind in ("seed", "hard", "extra", "intensity", "blind", "blinddev")
+            if other_kind != kind
+            for r in read_seed(lang, kind=other_kind)
         ]
         near = [
             (row["id"], other)
