@@ -69,9 +69,9 @@ FEATURES = (f"cond:{RECIPE}",)
 # more than package and public examples of the same label.
 IN_DOMAIN = {"seed": 2.0, "hard": 2.0, "extra": 2.0, "intensity": 2.0, "corrections": 2.0}
 OWN_SETS = ("seed", "hard")  # the project's own test split is these sets' test rows
-# The development rows every choice is made on; "blinddev" rows were written apart from
-# the rest (BLIND_CARD.md), like the blind test rows.
-DEV_SETS = (*OWN_SETS, "blinddev", "intensity")
+# The development rows every choice is made on; "blinddev" rows and "blindint" pairs were
+# written apart from the rest (BLIND_CARD.md), like the blind test rows.
+DEV_SETS = (*OWN_SETS, "blinddev", "intensity", "blindint")
 METRICS_FILE = "metrics.json"
 README_START = "<!-- metrics:start (generated from analysis/heads/metrics.json) -->"
 README_END = "<!-- metrics:end -->"
@@ -546,34 +546,36 @@ def _own_test(logits, sets, temperatures) -> dict:
 
 
 def intensity_pairs(encoder, heads: Heads) -> dict:
-    """On the held-out mild/strong pairs (test split of ``intensity_{en,zh}.jsonl``): the
-    share of pairs whose strong sentence gets the larger |tone| (what "harsher" reads), and
-    the larger P(strong). Pairs share speaker, target and direction, so only the wording's
-    strength differs."""
+    """On the held-out mild/strong pairs (test split of ``intensity_{en,zh}.jsonl``, keyed
+    by language, and of the blind pairs ``blindint_{en,zh}.jsonl``, keyed ``blindint_<lang>``):
+    the share of pairs whose strong sentence gets the larger |tone| (what "harsher" reads),
+    and the larger P(strong). Pairs share speaker, target and direction, so only the
+    wording's strength differs."""
     out: dict = {}
     if heads.intensity is None:
         return out
-    for lang in ("en", "zh"):
-        rows = [r for r in read_seed(lang, kind="intensity") if r.get("split") == "test"]
-        if not rows:
-            continue
-        x = encoder.encode([r["text"] for r in rows])
-        sentiment = heads.sentiment_proba(x)
-        strength = heads.strength(x)
-        by_pair: dict = defaultdict(dict)
-        for r, p, st in zip(rows, sentiment, strength, strict=True):
-            probs = dict(zip(heads.sentiment.labels, map(float, p), strict=True))
-            by_pair[r["pair"]][r["intensity"]] = (abs(tone(probs, float(st))), float(st))
-        pairs = [v for v in by_pair.values() if {"mild", "strong"} <= set(v)]
-        out[lang] = {
-            "pairs": len(pairs),
-            "tone_ordered": round(
-                sum(v["strong"][0] > v["mild"][0] for v in pairs) / len(pairs), 4
-            ),
-            "strength_ordered": round(
-                sum(v["strong"][1] > v["mild"][1] for v in pairs) / len(pairs), 4
-            ),
-        }
+    for kind in ("intensity", "blindint"):
+        for lang in ("en", "zh"):
+            rows = [r for r in read_seed(lang, kind=kind) if r.get("split") == "test"]
+            if not rows:
+                continue
+            x = encoder.encode([r["text"] for r in rows])
+            sentiment = heads.sentiment_proba(x)
+            strength = heads.strength(x)
+            by_pair: dict = defaultdict(dict)
+            for r, p, st in zip(rows, sentiment, strength, strict=True):
+                probs = dict(zip(heads.sentiment.labels, map(float, p), strict=True))
+                by_pair[r["pair"]][r["intensity"]] = (abs(tone(probs, float(st))), float(st))
+            pairs = [v for v in by_pair.values() if {"mild", "strong"} <= set(v)]
+            out[lang if kind == "intensity" else f"{kind}_{lang}"] = {
+                "pairs": len(pairs),
+                "tone_ordered": round(
+                    sum(v["strong"][0] > v["mild"][0] for v in pairs) / len(pairs), 4
+                ),
+                "strength_ordered": round(
+                    sum(v["strong"][1] > v["mild"][1] for v in pairs) / len(pairs), 4
+                ),
+            }
     return out
 
 
@@ -622,7 +624,9 @@ def metrics_table(document: dict) -> str:
     pairs = document.get("intensity_pairs") or {}
     if pairs:
         said = "; ".join(
-            f"{lang.upper()} {m['tone_ordered']:.0%} of {m['pairs']}" for lang, m in pairs.items()
+            f"{'blind pairs ' if '_' in key else ''}{key.split('_')[-1].upper()} "
+            f"{m['tone_ordered']:.0%} of {m['pairs']}"
+            for key, m in pairs.items()
         )
         lines += ["", "Tone and wording strength, held-out mild/strong pairs (same speaker, "
                   f"target and direction): the strong one has the larger |tone| in {said}."]  # fmt: skip

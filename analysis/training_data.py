@@ -268,7 +268,8 @@ def stratified_split(
 def read_seed(lang: str, split: str | None = None, *, kind: str = "seed") -> list[dict]:
     """Rows of one of the project's own sets (``kind`` "seed", "hard", "extra": training
     rows written against the model's measured errors, "blind": test rows written apart,
-    "blinddev": development rows written apart, or "intensity": mild/strong pairs) for a language, optionally one split."""
+    "blinddev": development rows written apart, "intensity": mild/strong pairs,
+    "blindint": mild/strong pairs written apart) for a language, optionally one split."""
     path = DATA_DIR / f"{kind}_{lang}.jsonl"
     if kind != "seed" and not path.is_file():
         return []
@@ -373,16 +374,33 @@ def external_examples(
 # --------------------------------------------------------------------------- all together
 
 
-# Sets whose rows all belong to one split: the extra rows only train; the blind rows,
+# Sets whose rows belong to fixed splits: the extra rows only train; the blind rows,
 # written apart from every other row (BLIND_CARD.md), only test; the blind development
-# rows, written apart the same way, only develop (choices, calibration).
-ONLY_SPLIT = {"extra": "train", "blind": "test", "blinddev": "dev"}
+# rows, written apart the same way, only develop (choices, calibration); the blind
+# mild/strong pairs, written apart too, develop or test, never train.
+ONLY_SPLIT = {"extra": ("train",), "blind": ("test",), "blinddev": ("dev",),
+              "blindint": ("dev", "test")}  # fmt: skip
 ONLY_SPLIT_WHY = {
     "extra": "the extra rows only train; dev and test stay the seed and hard rows",
     "blind": "the blind rows were written apart to test, never to train or choose on",
     "blinddev": "the blind development rows were written apart to choose on, never to train "
     "or test",
+    "blindint": "the blind mild/strong pairs were written apart to choose on or test, never "
+    "to train",
 }
+
+
+def _rows_in_their_splits(lang: str, kind: str) -> list[dict]:
+    """A set's rows, after checking that each is in a split its set allows."""
+    rows = read_seed(lang, kind=kind)
+    only = ONLY_SPLIT.get(kind)
+    if only and any(r.get("split") not in only for r in rows):
+        allowed = " or ".join(f'"{s}"' for s in only)
+        raise TrainingDataError(
+            f"analysis/data/{kind}_{lang}.jsonl: every row must be split {allowed} "
+            f"({ONLY_SPLIT_WHY[kind]})"
+        )
+    return rows
 
 
 def load_training_data(
@@ -429,13 +447,7 @@ def load_training_data(
 
     for kind in ("seed", "hard", "extra", "blind", "blinddev"):
         for lang in ("en", "zh"):
-            rows = read_seed(lang, kind=kind)
-            only = ONLY_SPLIT.get(kind)
-            if only and any(r.get("split") != only for r in rows):
-                raise TrainingDataError(
-                    f'analysis/data/{kind}_{lang}.jsonl: every row must be split "{only}" '
-                    f"({ONLY_SPLIT_WHY[kind]})"
-                )
+            rows = _rows_in_their_splits(lang, kind)
             for split, into in (("train", None), ("dev", dev), ("test", test)):
                 part = [r for r in rows if r.get("split") == split]
                 for task in ("sentiment", "stance"):
@@ -445,17 +457,18 @@ def load_training_data(
                     elif examples:
                         into[task][f"{kind}_{lang}"] = examples
     # Mild/strong pairs: train rows train both tasks, held-out rows only intensity.
-    for lang in ("en", "zh"):
-        rows = read_seed(lang, kind="intensity")
-        for split, into in (("train", None), ("dev", dev), ("test", test)):
-            part = [r for r in rows if r.get("split") == split]
-            if into is None:
-                train["sentiment"] += seed_examples(part, "sentiment", source="intensity")
-                train["intensity"] += seed_examples(part, "intensity", source="intensity")
-            elif part:
-                into["intensity"][f"intensity_{lang}"] = seed_examples(
-                    part, "intensity", source="intensity"
-                )
+    for kind in ("intensity", "blindint"):
+        for lang in ("en", "zh"):
+            rows = _rows_in_their_splits(lang, kind)
+            for split, into in (("train", None), ("dev", dev), ("test", test)):
+                part = [r for r in rows if r.get("split") == split]
+                if into is None:
+                    train["sentiment"] += seed_examples(part, "sentiment", source=kind)
+                    train["intensity"] += seed_examples(part, "intensity", source=kind)
+                elif part:
+                    into["intensity"][f"{kind}_{lang}"] = seed_examples(
+                        part, "intensity", source=kind
+                    )
 
     if external:
         for task, name, split, examples in external_examples(cache_dir, sizes, seed=seed):

@@ -307,6 +307,9 @@ def test_extra_rows_only_train_and_never_copy_a_held_out_text():
         assert not near, near[:5]
 
 
+ALL_KINDS = ("seed", "hard", "extra", "intensity", "blind", "blinddev", "blindint")
+
+
 @pytest.mark.parametrize(("kind", "split", "hard"), [("blind", "test", 40),
                                                   ("blinddev", "dev", 60)])  # fmt: skip
 def test_blind_rows_stay_apart_and_no_other_row_comes_near_them(kind, split, hard):
@@ -321,9 +324,41 @@ def test_blind_rows_stay_apart_and_no_other_row_comes_near_them(kind, split, har
         assert sum(r["family"] != "simple" for r in rows) >= hard
         others = [
             (r["id"], _shingles(r["text"]))
-            for other_kind in ("seed", "hard", "extra", "intensity", "blind", "blinddev")
+            for other_kind in ALL_KINDS
             if other_kind != kind
             for r in read_seed(lang, kind=other_kind)
+        ]
+        near = [
+            (row["id"], other)
+            for row in rows
+            for mine in [_shingles(row["text"])]
+            for other, theirs in others
+            if _jaccard(mine, theirs) >= 0.30
+        ]
+        assert not near, near[:5]
+
+
+def test_blind_pairs_are_whole_never_train_and_no_other_row_comes_near_them():
+    """The blind mild/strong pairs (BLIND_CARD.md) were written apart: whole pairs, one
+    split per pair, dev or test only, at least 20 pairs of each per language, and no row of
+    another set within Jaccard 0.30 of one of theirs."""
+    for lang in ("en", "zh"):
+        rows = read_seed(lang, kind="blindint")
+        pairs: dict[int, list[dict]] = {}
+        for row in rows:
+            pairs.setdefault(row["pair"], []).append(row)
+        for pair in pairs.values():
+            assert sorted(r["intensity"] for r in pair) == ["mild", "strong"], pair
+            for key in ("sentiment", "target", "split"):
+                assert len({r[key] for r in pair}) == 1, (key, pair)
+        splits = [p[0]["split"] for p in pairs.values()]
+        assert set(splits) == {"dev", "test"}
+        assert min(splits.count("dev"), splits.count("test")) >= 20
+        others = [
+            (r["id"], _shingles(r["text"]))
+            for kind in ALL_KINDS
+            if kind != "blindint"
+            for r in read_seed(lang, kind=kind)
         ]
         near = [
             (row["id"], other)
@@ -454,6 +489,7 @@ def extra_counts_table() -> str:
         ("blind", "dev"),
         ("blinddev", "train"),
         ("blinddev", "test"),
+        ("blindint", "train"),
     ],
 )
 def test_a_row_outside_its_sets_only_split_stops_loading(tmp_path, monkeypatch, kind, split):

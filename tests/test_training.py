@@ -80,7 +80,7 @@ def _slice_project_sets(data_dir: Path) -> dict[str, list[dict]]:
     """The first rows of each split of every committed set, written to ``data_dir``."""
     data_dir.mkdir()
     sliced = {}
-    for kind in ("seed", "hard", "extra", "intensity"):
+    for kind in ("seed", "hard", "extra", "intensity", "blindint"):
         for lang in ("en", "zh"):
             rows = td.read_seed(lang, kind=kind)
             part: list[dict] = []
@@ -157,7 +157,7 @@ def test_train_model_writes_adapter_heads_metrics_and_card(trained, tmp_path):
         for split in ("dev", "test"):
             expected = {}
             for name, rows in sliced.items():
-                if name.startswith("intensity"):  # held-out pairs score intensity only
+                if name.startswith(("intensity", "blindint")):  # pairs score intensity only
                     continue
                 held = [r for r in rows if r["split"] == split and r.get(task)]
                 if held:
@@ -176,7 +176,8 @@ def test_train_model_writes_adapter_heads_metrics_and_card(trained, tmp_path):
             assert document["own_test"][task][f"hard_{lang}"]["n"] == hard
 
     # Intensity: graded vader ratings and the train rows of the mild/strong pairs train it;
-    # the held-out pairs are its dev and test sets, and the test pairs' order is reported.
+    # the held-out pairs and the blind pairs (never training) are its dev and test sets, and
+    # the test pairs' order is reported for both.
     train = {f"intensity:{lang}": _labels([r for r in sliced[f"intensity_{lang}"]
                                            if r["split"] == "train"], "intensity")
              for lang in ("en", "zh")}  # fmt: skip
@@ -184,18 +185,21 @@ def test_train_model_writes_adapter_heads_metrics_and_card(trained, tmp_path):
         train[f"vader-{corpus}:en"] = {"mild": 1, "strong": 1}
     assert document["train_counts"]["intensity"] == dict(sorted(train.items()))
     for split in ("dev", "test"):
-        n = {f"intensity_{lang}": sum(r["split"] == split for r in sliced[f"intensity_{lang}"])
-             for lang in ("en", "zh")}  # fmt: skip
+        n = {f"{kind}_{lang}": sum(r["split"] == split for r in sliced[f"{kind}_{lang}"])
+             for kind in ("intensity", "blindint") for lang in ("en", "zh")}  # fmt: skip
         if split == "test":
             n["vader"] = 2 * len(td.VADER_FILES)
         assert {k: v["n"] for k, v in document[split]["intensity"].items()} == n
     pairs = document["intensity_pairs"]
-    for lang in ("en", "zh"):
-        test_rows = [r for r in sliced[f"intensity_{lang}"] if r["split"] == "test"]
+    for key, name in [(lang, f"intensity_{lang}") for lang in ("en", "zh")] + [
+        (f"blindint_{lang}", f"blindint_{lang}") for lang in ("en", "zh")
+    ]:
+        test_rows = [r for r in sliced[name] if r["split"] == "test"]
         whole = [p for p, k in Counter(r["pair"] for r in test_rows).items() if k == 2]
-        assert pairs[lang]["pairs"] == len(whole) > 0
-        assert 0 <= pairs[lang]["tone_ordered"] <= 1
+        assert pairs[key]["pairs"] == len(whole) > 0
+        assert 0 <= pairs[key]["tone_ordered"] <= 1
     assert "the strong one has the larger |tone|" in metrics_table(document)
+    assert "blind pairs EN" in metrics_table(document)
 
     # heads.json loads back into the same model, with the fitted temperatures.
     heads = Heads.load(out)
