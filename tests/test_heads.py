@@ -310,6 +310,24 @@ def test_extra_rows_only_train_and_never_copy_a_held_out_text():
 ALL_KINDS = ("seed", "hard", "extra", "intensity", "blind", "blinddev", "blindint")
 
 
+def _near_copies_in_other_sets(lang: str, kind: str) -> list[tuple[str, str]]:
+    """(row of ``kind``, row of another set) pairs at character-shingle Jaccard ≥ 0.30,
+    the threshold the sets written apart were kept at."""
+    others = [
+        (r["id"], _shingles(r["text"]))
+        for other_kind in ALL_KINDS
+        if other_kind != kind
+        for r in read_seed(lang, kind=other_kind)
+    ]
+    return [
+        (row["id"], other)
+        for row in read_seed(lang, kind=kind)
+        for mine in [_shingles(row["text"])]
+        for other, theirs in others
+        if _jaccard(mine, theirs) >= 0.30
+    ]
+
+
 @pytest.mark.parametrize(("kind", "split", "hard"), [("blind", "test", 40),
                                                   ("blinddev", "dev", 60)])  # fmt: skip
 def test_blind_rows_stay_apart_and_no_other_row_comes_near_them(kind, split, hard):
@@ -322,19 +340,7 @@ def test_blind_rows_stay_apart_and_no_other_row_comes_near_them(kind, split, har
         rows = read_seed(lang, kind=kind)
         assert len(rows) >= 100 and {r["split"] for r in rows} == {split}
         assert sum(r["family"] != "simple" for r in rows) >= hard
-        others = [
-            (r["id"], _shingles(r["text"]))
-            for other_kind in ALL_KINDS
-            if other_kind != kind
-            for r in read_seed(lang, kind=other_kind)
-        ]
-        near = [
-            (row["id"], other)
-            for row in rows
-            for mine in [_shingles(row["text"])]
-            for other, theirs in others
-            if _jaccard(mine, theirs) >= 0.30
-        ]
+        near = _near_copies_in_other_sets(lang, kind)
         assert not near, near[:5]
 
 
@@ -354,19 +360,7 @@ def test_blind_pairs_are_whole_never_train_and_no_other_row_comes_near_them():
         splits = [p[0]["split"] for p in pairs.values()]
         assert set(splits) == {"dev", "test"}
         assert min(splits.count("dev"), splits.count("test")) >= 20
-        others = [
-            (r["id"], _shingles(r["text"]))
-            for kind in ALL_KINDS
-            if kind != "blindint"
-            for r in read_seed(lang, kind=kind)
-        ]
-        near = [
-            (row["id"], other)
-            for row in rows
-            for mine in [_shingles(row["text"])]
-            for other, theirs in others
-            if _jaccard(mine, theirs) >= 0.30
-        ]
+        near = _near_copies_in_other_sets(lang, "blindint")
         assert not near, near[:5]
 
 
