@@ -109,16 +109,10 @@ def test_alibabas_harsh_chinese_statement_is_against_the_iacc_too(demo_db):
     assert (pair["target"], pair["zh_stance"]) == ("IACC", "against")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14, open: the adopted model (eleventh session, the soup lora-89fdfb8bd5e1) "
-    "reads 'regrettable' as strong wording, so the English statement's tone is -0.96 against "
-    "the Chinese -0.99 and the pair reads 'same' (both stances right); the tenth session's "
-    "model said the same (-0.94 vs -0.95), the ninth's zh (-0.87 vs -0.98). The demo's words "
-    "are never taught, so this stays an unseen check.",
-)
 def test_alibabas_harsh_chinese_statement_is_harsher(demo_db):
-    """What issue 14 asks of the seed case: the Chinese statement the harsher one."""
+    """What issue 14 asks of the seed case: the Chinese statement the harsher one. The
+    demo's words are never taught (INTENSITY_CARD.md, a test checks), so this is an unseen
+    check of the adopted model (thirteenth session: tones -0.80 EN, -0.90 ZH)."""
     assert _alibaba_iacc_pair(demo_db)["harsher"] == "zh"
 
 
