@@ -344,19 +344,26 @@ def test_blind_rows_stay_apart_and_no_other_row_comes_near_them(kind, split, har
         assert not near, near[:5]
 
 
+def _whole_pairs(rows: list[dict]) -> dict[int, list[dict]]:
+    """Mild/strong rows by pair, after checking each pair is one mild and one strong row
+    with the same direction, target and split."""
+    pairs: dict[int, list[dict]] = {}
+    for row in rows:
+        pairs.setdefault(row["pair"], []).append(row)
+    for pair in pairs.values():
+        assert sorted(r["intensity"] for r in pair) == ["mild", "strong"], pair
+        for key in ("sentiment", "target", "split"):
+            assert len({r[key] for r in pair}) == 1, (key, pair)
+    return pairs
+
+
 def test_blind_pairs_are_whole_never_train_and_no_other_row_comes_near_them():
     """The blind mild/strong pairs (BLIND_CARD.md) were written apart: whole pairs, one
     split per pair, dev or test only, at least 20 pairs of each per language, and no row of
     another set within Jaccard 0.30 of one of theirs."""
     for lang in ("en", "zh"):
         rows = read_seed(lang, kind="blindint")
-        pairs: dict[int, list[dict]] = {}
-        for row in rows:
-            pairs.setdefault(row["pair"], []).append(row)
-        for pair in pairs.values():
-            assert sorted(r["intensity"] for r in pair) == ["mild", "strong"], pair
-            for key in ("sentiment", "target", "split"):
-                assert len({r[key] for r in pair}) == 1, (key, pair)
+        pairs = _whole_pairs(rows)
         splits = [p[0]["split"] for p in pairs.values()]
         assert set(splits) == {"dev", "test"}
         assert min(splits.count("dev"), splits.count("test")) >= 20
@@ -371,13 +378,8 @@ def test_intensity_pairs_are_whole_split_by_pair_and_never_copy_a_held_out_text(
     the demo's "harsher" is not taught."""
     for lang in ("en", "zh"):
         rows = read_seed(lang, kind="intensity")
-        pairs: dict[int, list[dict]] = {}
-        for row in rows:
-            pairs.setdefault(row["pair"], []).append(row)
+        pairs = _whole_pairs(rows)
         for pair in pairs.values():
-            assert sorted(r["intensity"] for r in pair) == ["mild", "strong"], pair
-            for key in ("sentiment", "target", "split"):
-                assert len({r[key] for r in pair}) == 1, (key, pair)
             assert pair[0]["sentiment"] in ("negative", "positive")
         splits = [p[0]["split"] for p in pairs.values()]
         assert min(splits.count("dev"), splits.count("test")) >= 20
