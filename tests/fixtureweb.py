@@ -141,6 +141,11 @@ class FixtureWeb:
             t.join()
         for t in self._threads:
             t.join()
+        # Handler threads are daemons: let the ones still answering (woken by _stop)
+        # stamp their "end", so the log read after the block is final.
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline and any(e["end"] is None for e in self.requests()):
+            time.sleep(0.01)
         self._close_servers()
 
     def _close_servers(self) -> None:
@@ -246,6 +251,10 @@ class FixtureWeb:
             "end": None,
             "status": None,
         }
+        # Logged before anything is answered, so a client never sees a response whose
+        # request is not in the log yet; "status" and "end" are filled in as it goes.
+        with self._lock:
+            self.log.append(entry)
         try:
             if self.latency:
                 self._stop.wait(self.latency)
@@ -254,8 +263,6 @@ class FixtureWeb:
             h.close_connection = True  # the client gave up (oversized, timeouts)
         finally:
             entry["end"] = time.monotonic()
-            with self._lock:
-                self.log.append(entry)
 
     def _send(
         self,
