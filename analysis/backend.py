@@ -40,8 +40,9 @@ from analysis.encoder_build import MANIFEST_NAME, build_once, default_cache_dir,
 
 log = logging.getLogger(__name__)
 
-# Bump when what is exported changes (inputs, pooling, export options).
-EXPORT_FORMAT = 1
+# Bump when what is exported changes (inputs, outputs, pooling, export options).
+# 2: the last hidden states as a second output, for mention vectors.
+EXPORT_FORMAT = 2
 BACKENDS = ("auto", "openvino", "torch")
 # OpenVINO's precision hint per [model] precision. "auto" leaves OpenVINO's own default:
 # bfloat16 where the CPU multiplies it natively, float32 elsewhere.
@@ -55,7 +56,8 @@ class BackendUnavailable(Exception):
 
 
 def _pooled_module(model: Any) -> Any:
-    """torch module: word embeddings in, mean-pooled L2-normalised sentence vectors out."""
+    """torch module: word embeddings in; mean-pooled L2-normalised sentence vectors and
+    the last hidden states (a stance head on mention tokens reads those) out."""
     import torch
 
     class Pooled(torch.nn.Module):
@@ -71,7 +73,7 @@ def _pooled_module(model: Any) -> Any:
             hidden = out.last_hidden_state
             m = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
-            return torch.nn.functional.normalize(pooled, dim=-1)
+            return torch.nn.functional.normalize(pooled, dim=-1), hidden
 
     return Pooled(model).eval()
 
@@ -116,11 +118,12 @@ def export_ir(encoder: Encoder, target_dir: Path) -> None:
                     (sample, mask),
                     str(onnx_path),
                     input_names=["inputs_embeds", "attention_mask"],
-                    output_names=["embedding"],
+                    output_names=["embedding", "hidden"],
                     dynamic_axes={
                         "inputs_embeds": {0: "batch", 1: "tokens"},
                         "attention_mask": {0: "batch", 1: "tokens"},
                         "embedding": {0: "batch"},
+                        "hidden": {0: "batch", 1: "tokens"},
                     },
                     opset_version=17,
                     dynamo=False,
@@ -227,12 +230,21 @@ class OpenVinoForward:
         chosen = self.compiled.get_property("INFERENCE_PRECISION_HINT")
         self.inference_precision = getattr(chosen, "get_type_name", lambda: str(chosen))()
 
-    def run(self, batches: Iterable[tuple[list[int], np.ndarray, np.ndarray]], out: np.ndarray):
+    def run(
+        self,
+        batches: Iterable[tuple[list[int], np.ndarray, np.ndarray]],
+        out: np.ndarray,
+        hidden: Callable[[list[int], np.ndarray], None] | None = None,
+    ):
         """Write each ``(rows, input_ids, mask)`` batch's first ``len(rows)`` vectors to
-        ``out[rows]``; returns when all are written."""
+        ``out[rows]``; returns when all are written. ``hidden``, if given, is called with
+        each batch's rows and their last hidden states (rows, tokens, dim), a view valid
+        only during the call."""
 
         def done(request: Any, rows: list[int]) -> None:
             out[rows] = request.get_output_tensor(0).data[: len(rows)]
+            if hidden is not None:
+                hidden(rows, request.get_output_tensor(1).data[: len(rows)])
 
         self.queue.set_callback(done)
         for rows, input_ids, mask in batches:

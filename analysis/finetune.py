@@ -42,10 +42,10 @@ import numpy as np
 
 from analysis.classifier import INTENSITY_LABELS, SENTIMENT_LABELS, STANCE_LABELS, Head
 from analysis.evaluation import classification_metrics
+from analysis.mention_embedding import PREFIX, unmarked
 from analysis.training_data import Example
 
 Progress = Callable[[str], None]
-PREFIX = "query: "
 SCALE = 20.0  # cosine-classifier scale: unit embeddings times this feed the linear layer
 TASKS = {"sentiment": SENTIMENT_LABELS, "stance": STANCE_LABELS, "intensity": INTENSITY_LABELS}
 
@@ -85,6 +85,12 @@ class TuneSettings:
     # run's seed (which also draws the public sets' rows): another run of the same recipe
     # on the same data, e.g. a member for a soup (`mediastance train --tune-seed`).
     seed: int | None = None
+    # What the stance head reads. "cond:named": the embedding of a second pass over the
+    # target-named copy of the text (classifier.stance_input), one more encoder pass per
+    # target. "mention": the mean of the last hidden states at the target's mention
+    # tokens in the sentence's own pass (analysis.mention_embedding), so a sentence is
+    # encoded once whatever it names (`mediastance train --stance-feature`).
+    stance_feature: str = "cond:named"
 
 
 @dataclass
@@ -141,19 +147,38 @@ def _peft_model(base, settings: TuneSettings, seed: int):
 
 
 def _pool(model, tokenizer, texts: Sequence[str], max_length: int):
-    """Unit mean-pooled embeddings of ``texts`` (with the E5 prefix), differentiable."""
+    """Unit mean-pooled embeddings of ``texts`` (with the E5 prefix), differentiable.
+
+    Texts with marked mentions (:func:`analysis.mention_embedding.marked`) give the mean
+    over their mention tokens instead, as ``encode_with_mentions`` reads them (the whole
+    text when no token falls in a mention).
+    """
     import torch
 
+    pairs = [unmarked(t) for t in texts]
     enc = tokenizer(
-        [PREFIX + t for t in texts],
+        [PREFIX + text for text, _ in pairs],
         truncation=True,
         max_length=max_length,
         padding=True,
         return_tensors="pt",
+        return_offsets_mapping=True,
     )
     hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
     hidden = hidden.last_hidden_state
-    m = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    mask = enc["attention_mask"].clone()
+    offsets = enc["offset_mapping"] - len(PREFIX)
+    starts, ends = offsets[..., 0], offsets[..., 1]
+    for row, (_, spans) in enumerate(pairs):
+        if not spans:
+            continue
+        sel = torch.zeros_like(mask, dtype=torch.bool)[row]
+        for start, end in spans:
+            sel |= (ends[row] > starts[row]) & (starts[row] < end) & (ends[row] > start)
+        sel &= mask[row].bool()
+        if sel.any():
+            mask[row] = sel.to(mask.dtype)
+    m = mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
     return torch.nn.functional.normalize(pooled, dim=-1)
 

@@ -22,6 +22,39 @@ from analysis.encoder import padded_batches
 
 Spans = Sequence[tuple[int, int]]
 PREFIX = "query: "
+# Training passes a text and its target's mention spans through code that handles model
+# inputs as strings (deduplication, batching by length, caches) as one string: the text
+# with each mention between these two private-use characters (:func:`marked`). They never
+# reach the tokenizer: :func:`unmarked` gives the text and spans back.
+OPEN, CLOSE = "\ue000", "\ue001"
+
+
+def marked(text: str, spans: Spans) -> str:
+    """``text`` with each of ``spans`` (overlaps skipped) between OPEN and CLOSE."""
+    out, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        out += [text[last:start], OPEN, text[start:end], CLOSE]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def unmarked(value: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text and mention spans of a :func:`marked` string."""
+    text: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    for n, part in enumerate(value.split(OPEN)):
+        if n:  # "<mention>CLOSE<rest>"
+            mention, _, part = part.partition(CLOSE)
+            spans.append((length, length + len(mention)))
+            text.append(mention)
+            length += len(mention)
+        text.append(part)
+        length += len(part)
+    return "".join(text), spans
 
 
 def encode_with_mentions(
@@ -38,8 +71,6 @@ def encode_with_mentions(
     The mention vector of each span set is the concatenation, over ``layers``, of the
     L2-normalised mean hidden state of its tokens.
     """
-    import torch
-
     n = len(texts)
     plain = np.zeros((n, encoder.dim), np.float32)
     width_out = encoder.dim * len(layers)
@@ -55,8 +86,38 @@ def encode_with_mentions(
         return_offsets_mapping=True,
     )
     ids, offsets = enc["input_ids"], enc["offset_mapping"]
+
+    def read(rows: Sequence[int], states: list[np.ndarray]) -> None:
+        """Mention vectors of ``rows`` from their hidden states, one (rows, tokens, dim)
+        array per layer."""
+        for r, i in enumerate(rows):
+            length = len(ids[i])
+            starts = np.array([o[0] for o in offsets[i]]) - len(PREFIX)
+            ends = np.array([o[1] for o in offsets[i]]) - len(PREFIX)
+            real = (ends > starts) & (np.arange(len(starts)) < length)
+            for k, span_set in enumerate(spans[i]):
+                sel = np.zeros(len(starts), bool)
+                for s, e in span_set:
+                    sel |= real & (starts < e) & (ends > s)
+                if not sel.any():
+                    sel = np.arange(len(starts)) < length
+                index = np.flatnonzero(sel)
+                parts = [h[r, index].astype(np.float32).mean(0) for h in states]
+                mentions[i][k] = np.concatenate([v / max(np.linalg.norm(v), 1e-12) for v in parts])
+
+    pad = tokenizer.pad_token_id
+    if encoder.forward is not None and layers == (-1,):  # compiled: one pass gives both
+        batches = padded_batches(ids, encoder.forward.batch_size, pad)
+        encoder.forward.run(
+            ((r, i.numpy(), m.numpy()) for r, i, m in batches),
+            plain,
+            hidden=lambda rows, hidden: read(rows, [hidden]),
+        )
+        return plain, mentions
+    import torch
+
     with torch.inference_mode():
-        for rows, input_ids, mask in padded_batches(ids, batch_size, tokenizer.pad_token_id):
+        for rows, input_ids, mask in padded_batches(ids, batch_size, pad):
             output = encoder.model(
                 input_ids=input_ids.to(encoder.device),
                 attention_mask=mask.to(encoder.device),
@@ -72,20 +133,5 @@ def encode_with_mentions(
             m = mask[:n_real].to(hidden.device).unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
             plain[rows] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
-            for r, i in enumerate(rows):
-                length = len(ids[i])
-                starts = np.array([o[0] for o in offsets[i]]) - len(PREFIX)
-                ends = np.array([o[1] for o in offsets[i]]) - len(PREFIX)
-                real = (ends > starts) & (np.arange(len(starts)) < length)
-                for k, span_set in enumerate(spans[i]):
-                    sel = np.zeros(len(starts), bool)
-                    for s, e in span_set:
-                        sel |= real & (starts < e) & (ends > s)
-                    if not sel.any():
-                        sel = np.arange(len(starts)) < length
-                    index = torch.from_numpy(np.flatnonzero(sel)).to(hidden.device)
-                    vec = torch.cat(
-                        [torch.nn.functional.normalize(h[r, index].mean(0), dim=-1) for h in states]
-                    )
-                    mentions[i][k] = vec.cpu().numpy()
+            read(rows, [h.cpu().numpy() for h in states])
     return plain, mentions

@@ -49,6 +49,7 @@ from analysis.finetune import (
     task_data,
 )
 from analysis.labels import tone
+from analysis.mention_embedding import OPEN, encode_with_mentions, marked, unmarked
 from analysis.mentions import find_mentions
 from analysis.training_data import (
     SEED,
@@ -62,9 +63,11 @@ from mediastance.core.config import Config, Target
 
 Progress = Callable[[str], None]
 # The stance input: the target named in English and Chinese, its mentions marked
-# (classifier.stance_input, recipe "named").
+# (classifier.stance_input, recipe "named"), or the target's mention tokens in the text's
+# own pass (TuneSettings.stance_feature).
 RECIPE = "named"
 FEATURES = (f"cond:{RECIPE}",)
+STANCE_FEATURES = (*FEATURES, "mention")
 # The team's news sentences and users' corrections are the domain: they count this much
 # more than package and public examples of the same label.
 IN_DOMAIN = {"seed": 2.0, "hard": 2.0, "extra": 2.0, "intensity": 2.0, "corrections": 2.0}
@@ -108,18 +111,37 @@ def _span_finder(targets: Sequence[Target]) -> Callable[[Example], list[tuple[in
     return spans
 
 
-def model_inputs(rows: Sequence[Example], task: str, targets: Sequence[Target]) -> list[str]:
+def model_inputs(rows: Sequence[Example], task: str, targets: Sequence[Target],
+                 features: Sequence[str] = FEATURES) -> list[str]:  # fmt: skip
     """What the encoder reads for each row: the stance input for its target, or for every
     other task the plain text (sentiment and intensity read the sentence's own embedding,
-    as ``Labeler`` computes it)."""
+    as ``Labeler`` computes it). With the ``mention`` stance feature the stance input is
+    the text with the target's mentions marked (:func:`marked`), read by
+    :func:`encode_inputs` or the training pass as the mean over those tokens."""
     if task != "stance":
         return [r.text for r in rows]
     spans = _span_finder(targets)
+    if tuple(features) == ("mention",):
+        return [marked(r.text, spans(r)) for r in rows]
+    if tuple(features) != FEATURES:
+        raise TrainingDataError(f"training knows the stance features {STANCE_FEATURES}, "
+                                f"not {list(features)}")  # fmt: skip
     names = stance_names(targets)
     return [
         stance_input(r.text, r.target or "", spans(r), recipe=RECIPE, name=names.get(r.target))
         for r in rows
     ]
+
+
+def encode_inputs(encoder, inputs: Sequence[str]) -> np.ndarray:
+    """Embeddings of :func:`model_inputs`: texts by ``encoder.encode``, marked texts by
+    the mean of their mention tokens in the text's own pass, as ``Labeler`` reads them."""
+    if not any(OPEN in t for t in inputs):
+        return encoder.encode(list(inputs))
+    pairs = [unmarked(t) for t in inputs]
+    _, vectors = encode_with_mentions(encoder, [text for text, _ in pairs],
+                                      [[spans] for _, spans in pairs])  # fmt: skip
+    return np.stack([v[0] for v in vectors]) if vectors else np.zeros((0, encoder.dim))
 
 
 def train_model(
@@ -170,6 +192,7 @@ def train_model(
         raise TrainingDataError("a soup needs two tuned models or more")
     if rescore and not (output_dir / METRICS_FILE).is_file():
         raise TrainingDataError(f"{output_dir}: no {METRICS_FILE} of a trained model to rescore")
+    features: tuple[str, ...] = (settings.stance_feature,)
     if heads_only or rescore:  # fail before the slow part when there is nothing to keep
         base = output_dir if (output_dir / "heads.json").exists() else HEADS_DIR
         previous = Heads.load(base)
@@ -178,6 +201,14 @@ def train_model(
                 f"{base}: these heads sit on the untuned encoder; --heads-only keeps a tuned "
                 "model's adapter, so run 'mediastance train' without it first"
             )
+        features = previous.features
+    elif members:
+        features = members[0][0].features
+        if any(heads.features != features for heads, _ in members):
+            raise TrainingDataError("a soup's members must read the same stance features")
+    if features not in ((f,) for f in STANCE_FEATURES):
+        raise TrainingDataError(f"training knows the stance features {STANCE_FEATURES}, "
+                                f"not {list(features)}")  # fmt: skip
     say("reading labeled data (package sdists, public sets, the project's sets, corrections)")
     data = load_training_data(cache_dir=cache_dir, db=db, sizes=sizes, seed=seed,
                               external=external)  # fmt: skip
@@ -188,12 +219,12 @@ def train_model(
         raise EncoderError("training needs the fp32 encoder (set quantize = false)")
     targets = config.targets
     train = {
-        task: task_data(model_inputs(rows, task, targets), rows, task, source_weight)
+        task: task_data(model_inputs(rows, task, targets, features), rows, task, source_weight)
         for task, rows in data.train.items()
         if rows  # no rows, no head: intensity needs its graded sets
     }
     dev_inputs = {
-        task: {name: (model_inputs(rows, task, targets), [r.label for r in rows])
+        task: {name: (model_inputs(rows, task, targets, features), [r.label for r in rows])
                for name, rows in sets.items() if name.split("_")[0] in DEV_SETS}
         for task, sets in data.dev.items()
     }  # fmt: skip
@@ -233,7 +264,7 @@ def train_model(
         _tidy_adapter(adapter_dir, encoder.name)
         tuned_encoder = encoder.with_adapter(adapter_dir)
         heads = Heads(
-            tuned.heads["sentiment"], tuned.heads["stance"], FEATURES, encoder.name,
+            tuned.heads["sentiment"], tuned.heads["stance"], features, encoder.name,
             tuned_encoder.version, adapter_dir=adapter_dir,
             intensity=tuned.heads.get("intensity"),
         )  # fmt: skip
@@ -346,7 +377,7 @@ def refit_heads(encoder, base: Path | None, output_dir: Path, train: dict[str, T
     def embed(texts: list[str]) -> np.ndarray:
         todo = [t for t in dict.fromkeys(texts) if t not in vectors]
         if todo:
-            vectors.update(zip(todo, tuned_encoder.encode(todo), strict=True))
+            vectors.update(zip(todo, encode_inputs(tuned_encoder, todo), strict=True))
         return np.stack([vectors[t] for t in texts])
 
     def dev_score(head: Head, task: str) -> float:
@@ -453,7 +484,7 @@ def _logits(encoder, heads: Heads, sets: dict[str, dict[str, list[Example]]],
             continue
         out[task] = {}
         for name, rows in by_name.items():
-            x = encoder.encode(model_inputs(rows, task, targets))
+            x = encode_inputs(encoder, model_inputs(rows, task, targets, heads.features))
             out[task][name] = (head.logits(x), [r.label for r in rows])
     return out
 
@@ -650,7 +681,12 @@ def write_card(path: Path, document: dict) -> None:
         f"(encoder's own dropout {'on' if s.get('encoder_dropout', True) else 'off'}) on "
         f"`{'`, `'.join(s['modules'])}` of layers {s['first_layer']} and up; cosine-classifier "
         f"heads; {s['epochs']} epochs of batch {s['batch_size']}, lr {s['lr']} (heads "
-        f"{s['head_lr']}), max {s['max_length']} tokens; "
+        f"{s['head_lr']}), max {s['max_length']} tokens; stance reads "
+        + (
+            "the target's mention tokens in the sentence's own pass; "
+            if s.get("stance_feature") == "mention"
+            else "a pass over the target-named text; "
+        )
         + (
             f"tuning took {document['tuning_seconds']} s over the members' runs; this run "
             "(soup and heads) "

@@ -467,6 +467,14 @@ def evaluate(options: Options, input_path: str, as_json: bool) -> None:
     "same): another run of the same recipe, e.g. for a soup.",
 )
 @click.option(
+    "--stance-feature",
+    type=click.Choice(["cond:named", "mention"]),
+    default=None,
+    help="What the stance head reads: a second encoder pass over the target-named text "
+    "(cond:named, the default) or the target's mention tokens in the sentence's own pass "
+    "(mention: one pass per sentence whatever it names).",
+)
+@click.option(
     "--no-external",
     is_flag=True,
     help="Leave out the public labeled sets (NewsMTSC, NLPCC-2016, ChnSentiCorp).",
@@ -510,6 +518,7 @@ def train(
     output_dir: str | None,
     epochs: int | None,
     tune_seed: int | None,
+    stance_feature: str | None,
     no_external: bool,
     heads_only: bool,
     rescore: bool,
@@ -543,9 +552,13 @@ def train(
 
     if heads_only and rescore:
         raise click.UsageError("--heads-only refits the heads, --rescore keeps them: pick one")
-    if soup and (heads_only or rescore or epochs or tune_seed is not None):
+    if soup and (heads_only or rescore or epochs or tune_seed is not None or stance_feature):
         raise click.UsageError("--soup fits new heads on the averaged adapters: it goes with "
-                               "none of --heads-only, --rescore, --epochs, --tune-seed")  # fmt: skip
+                               "none of --heads-only, --rescore, --epochs, --tune-seed, "
+                               "--stance-feature")  # fmt: skip
+    if stance_feature and (heads_only or rescore):
+        raise click.UsageError("--stance-feature trains a new adapter: --heads-only and "
+                               "--rescore keep the model's own")  # fmt: skip
     if len(soup) == 1:
         raise click.UsageError("--soup needs two tuned model folders or more")
     settings = TuneSettings()
@@ -553,6 +566,8 @@ def train(
         settings = replace(settings, epochs=epochs)
     if tune_seed is not None:
         settings = replace(settings, seed=tune_seed)
+    if stance_feature:
+        settings = replace(settings, stance_feature=stance_feature)
     db = None
     if os.path.exists(options.db_path):  # corrections, if any: read, so locked only to open
         with options.locked("train"):

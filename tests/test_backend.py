@@ -77,6 +77,24 @@ def test_compiled_encoder_gives_the_eager_embeddings_and_follows_the_adapter(tin
 
 
 @pytest.mark.slow
+def test_compiled_mention_vectors_are_the_eager_ones(tiny, tmp_path):
+    """A stance head on mention tokens reads the compiled pass's hidden states: the
+    same sentence and mention vectors as eager PyTorch, in one pass per text."""
+    from analysis.mention_embedding import encode_with_mentions
+
+    eager = tiny.with_adapter(_random_adapter(tiny, tmp_path / "a1", seed=1))
+    fast = compile_encoder(eager, backend="openvino", precision="fp32", cache_dir=tmp_path)
+    spans = [[[(4, 8)], [(21, 29)]], [[(0, 7)]], [[(0, 6)], [(30, 38)], []], [[]]]
+    want_plain, want = encode_with_mentions(eager, TEXTS, spans)
+    got_plain, got = encode_with_mentions(fast, TEXTS, spans)
+    np.testing.assert_allclose(got_plain, want_plain, atol=1e-3)
+    for g, w, s in zip(got, want, spans, strict=True):
+        assert g.shape == w.shape == (len(s), tiny.dim)
+        np.testing.assert_allclose(g, w, atol=1e-3)
+    assert not np.allclose(want[0][0], want[0][1], atol=1e-2)  # two mentions read apart
+
+
+@pytest.mark.slow
 def test_a_damaged_export_is_rebuilt(tiny, tmp_path):
     folder = ensure_ir(tiny, tmp_path)
     (folder / "model.bin").write_bytes(b"truncated")

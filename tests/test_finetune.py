@@ -12,8 +12,9 @@ import pytest
 from analysis.calibration import ece_floor, fit_temperature, reliability
 from analysis.classifier import ADAPTER, Heads, HeadsError
 from analysis.encoder import Encoder, EncoderError
-from analysis.finetune import SCALE, TuneSettings, embed, fine_tune, task_data
+from analysis.finetune import SCALE, TuneSettings, _pool, embed, fine_tune, task_data
 from analysis.labels import Item, ItemLabels, Labeler
+from analysis.mention_embedding import encode_with_mentions, marked, unmarked
 from analysis.pipeline import aggregate_stance
 from analysis.training import README_END, README_START, metrics_table
 from analysis.training_data import Example
@@ -225,3 +226,28 @@ def test_the_labeler_reads_two_targets_of_one_sentence_apart(tiny, tmp_path):
     [out] = Labeler(merged, heads).label([Item(text, {"alibaba": [(4, 11)], "taobao": [(36, 42)]})])
     assert out.stances["alibaba"] != out.stances["taobao"]
     assert SCALE == 20.0
+
+
+def test_marked_inputs_carry_the_mention_spans_and_give_them_back():
+    text = "淘宝说 Alibaba 和淘宝"
+    spans = [(0, 2), (4, 11), (13, 15)]
+    assert unmarked(marked(text, spans)) == (text, spans)
+    assert unmarked(marked(text, [])) == (text, [])
+    assert unmarked(marked(text, [(4, 11), (5, 8)])) == (text, [(4, 11)])  # overlap skipped
+
+
+def test_the_training_pass_pools_the_mention_tokens_the_labeler_reads(tiny):
+    """What fine-tuning optimises for the ``mention`` feature is what inference reads:
+    the training pass over a marked text equals encode_with_mentions on the text and its
+    spans, and an unmarked text gives the plain sentence embedding."""
+    import torch
+
+    texts = ["the alibaba brand said fake sold on taobao", "a brand sold the fake bag"]
+    spans = [[(4, 11)], [(36, 42)]]
+    inputs = [marked(texts[0], spans[0]), marked(texts[0], spans[1]), texts[1]]
+    with torch.no_grad():
+        pooled = _pool(tiny.model, tiny.tokenizer, inputs, 32).numpy()
+    _, mentions = encode_with_mentions(tiny, [texts[0]], [spans])
+    np.testing.assert_allclose(pooled[:2], mentions[0], atol=1e-5)
+    np.testing.assert_allclose(pooled[2], tiny.encode([texts[1]])[0], atol=1e-5)
+    assert not np.allclose(pooled[0], pooled[1], atol=1e-3)

@@ -18,7 +18,7 @@ import analysis.training_data as td
 from analysis.classifier import ADAPTER, Heads
 from analysis.encoder import Encoder
 from analysis.finetune import TuneSettings
-from analysis.labels import load_labeler
+from analysis.labels import Item, load_labeler
 from analysis.tagging import evaluate_records
 from analysis.training import (
     METRICS_FILE,
@@ -94,6 +94,16 @@ def _slice_project_sets(data_dir: Path) -> dict[str, list[dict]]:
 
 @pytest.fixture
 def trained(tiny_model_dir: Path, tmp_path: Path, monkeypatch):
+    return _train_on_slices(tiny_model_dir, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def trained_mention(tiny_model_dir: Path, tmp_path: Path, monkeypatch):
+    """The same run with the stance head on the target's mention tokens."""
+    return _train_on_slices(tiny_model_dir, tmp_path, monkeypatch, stance_feature="mention")
+
+
+def _train_on_slices(tiny_model_dir: Path, tmp_path: Path, monkeypatch, **settings):
     sliced = _slice_project_sets(tmp_path / "data")
     monkeypatch.setattr(td, "DATA_DIR", tmp_path / "data")
     _write_sdists(tmp_path / "cache")
@@ -107,11 +117,11 @@ def trained(tiny_model_dir: Path, tmp_path: Path, monkeypatch):
         vader_intensity_test=dict.fromkeys(td.VADER_FILES, 1),
         external={},
     )
-    settings = TuneSettings(epochs=1, first_layer=0, batch_size=8, rank=2, alpha=4,
-                            dropout=0.0, max_length=32)  # fmt: skip
+    tune = TuneSettings(epochs=1, first_layer=0, batch_size=8, rank=2, alpha=4, dropout=0.0,
+                        max_length=32, **settings)  # fmt: skip
     messages: list[str] = []
     result = train_model(CONFIG, output_dir=tmp_path / "model", encoder=encoder,
-                         cache_dir=tmp_path / "cache", sizes=sizes, settings=settings,
+                         cache_dir=tmp_path / "cache", sizes=sizes, settings=tune,
                          external=False, progress=messages.append)  # fmt: skip
     return result, encoder, sliced, messages
 
@@ -217,10 +227,12 @@ def test_train_model_writes_adapter_heads_metrics_and_card(trained, tmp_path):
     assert f"| test | stance | seed_en | {line['n']} | {line['macro_f1']:.3f} |" in card
 
 
-def test_the_written_model_scores_what_metrics_json_says(trained, tmp_path):
+@pytest.mark.parametrize("model", ["trained", "trained_mention"])
+def test_the_written_model_scores_what_metrics_json_says(model, request, tmp_path):
     """`mediastance evaluate`'s path (load_labeler, tag_records) on the written model gives
-    the test figures of metrics.json: training scored what the product will run."""
-    result, encoder, sliced, _ = trained
+    the test figures of metrics.json: training scored what the product will run (for the
+    mention feature too: the training pass pools the tokens the labeler reads)."""
+    result, encoder, sliced, _ = request.getfixturevalue(model)
     labeler = load_labeler(CONFIG, encoder=encoder, heads=Heads.load(tmp_path / "model"))
     assert labeler.model_version == result.metrics["model_version"]
     for name in ("seed_en", "seed_zh", "hard_en", "hard_zh"):
@@ -465,3 +477,36 @@ def test_a_soup_averages_two_tuned_adapters_and_fits_heads_on_it(trained, tmp_pa
         train_model(CONFIG, output_dir=tmp_path / "x", encoder=encoder, heads_only=True,
                     soup=[first, second.output_dir], cache_dir=tmp_path / "cache",
                     sizes=sizes, external=False)  # fmt: skip
+
+
+def test_a_mention_model_reads_stance_from_the_sentences_own_pass(trained_mention, tmp_path):
+    """--stance-feature mention: heads.json names the feature, the card says so, and the
+    labeler encodes each sentence once, reading every target's stance from that pass."""
+    result, encoder, _, _ = trained_mention
+    out = tmp_path / "model"
+    heads = Heads.load(out)
+    assert heads.features == ("mention",) and heads.recipe is None
+    assert result.metrics["settings"]["stance_feature"] == "mention"
+    assert "stance reads the target's mention tokens" in (out / "HEADS_CARD.md").read_text("utf-8")
+    labeler = load_labeler(CONFIG, encoder=encoder, heads=heads)
+    seen: list[list[str]] = []
+    encode = encoder.encode
+    encoder.encode = lambda texts, **kw: (seen.append(list(texts)), encode(texts, **kw))[1]
+    try:
+        [out_labels] = labeler.label(
+            [
+                Item(
+                    "alibaba said the brand sold fake on taobao",
+                    {"Alibaba": [(0, 7)], "Pinduoduo": [(36, 42)]},
+                )
+            ]
+        )
+    finally:
+        encoder.encode = encode
+    assert set(out_labels.stances) == {"Alibaba", "Pinduoduo"}
+    assert seen == []  # one pass (encode_with_mentions), no second pass per target
+
+
+def test_training_refuses_a_stance_feature_it_does_not_know(tiny_model_dir, tmp_path, monkeypatch):
+    with pytest.raises(td.TrainingDataError, match="stance features"):
+        _train_on_slices(tiny_model_dir, tmp_path, monkeypatch, stance_feature="cond:mark")
