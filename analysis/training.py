@@ -121,16 +121,21 @@ def model_inputs(rows: Sequence[Example], task: str, targets: Sequence[Target],
     if task != "stance":
         return [r.text for r in rows]
     spans = _span_finder(targets)
-    if tuple(features) == ("mention",):
+    if _stance_feature(features) == "mention":
         return [marked(r.text, spans(r)) for r in rows]
-    if tuple(features) != FEATURES:
-        raise TrainingDataError(f"training knows the stance features {STANCE_FEATURES}, "
-                                f"not {list(features)}")  # fmt: skip
     names = stance_names(targets)
     return [
         stance_input(r.text, r.target or "", spans(r), recipe=RECIPE, name=names.get(r.target))
         for r in rows
     ]
+
+
+def _stance_feature(features: Sequence[str]) -> str:
+    """The one stance feature of ``features`` that training knows, or an error."""
+    if len(features) != 1 or features[0] not in STANCE_FEATURES:
+        raise TrainingDataError(f"training knows the stance features {STANCE_FEATURES}, "
+                                f"not {list(features)}")  # fmt: skip
+    return features[0]
 
 
 def encode_inputs(encoder, inputs: Sequence[str]) -> np.ndarray:
@@ -141,7 +146,7 @@ def encode_inputs(encoder, inputs: Sequence[str]) -> np.ndarray:
     pairs = [unmarked(t) for t in inputs]
     _, vectors = encode_with_mentions(encoder, [text for text, _ in pairs],
                                       [[spans] for _, spans in pairs])  # fmt: skip
-    return np.stack([v[0] for v in vectors]) if vectors else np.zeros((0, encoder.dim))
+    return np.stack([v[0] for v in vectors])
 
 
 def train_model(
@@ -206,9 +211,7 @@ def train_model(
         features = members[0][0].features
         if any(heads.features != features for heads, _ in members):
             raise TrainingDataError("a soup's members must read the same stance features")
-    if features not in ((f,) for f in STANCE_FEATURES):
-        raise TrainingDataError(f"training knows the stance features {STANCE_FEATURES}, "
-                                f"not {list(features)}")  # fmt: skip
+    _stance_feature(features)  # before the slow part
     say("reading labeled data (package sdists, public sets, the project's sets, corrections)")
     data = load_training_data(cache_dir=cache_dir, db=db, sizes=sizes, seed=seed,
                               external=external)  # fmt: skip
