@@ -42,7 +42,7 @@ import numpy as np
 
 from analysis.classifier import INTENSITY_LABELS, SENTIMENT_LABELS, STANCE_LABELS, Head
 from analysis.evaluation import classification_metrics
-from analysis.mention_embedding import PREFIX, unmarked
+from analysis.mention_embedding import PREFIX, mention_tokens, unmarked
 from analysis.training_data import Example
 
 Progress = Callable[[str], None]
@@ -167,17 +167,11 @@ def _pool(model, tokenizer, texts: Sequence[str], max_length: int):
     hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
     hidden = hidden.last_hidden_state
     mask = enc["attention_mask"].clone()
-    offsets = enc["offset_mapping"] - len(PREFIX)
-    starts, ends = offsets[..., 0], offsets[..., 1]
     for row, (_, spans) in enumerate(pairs):
-        if not spans:
-            continue
-        sel = torch.zeros_like(mask, dtype=torch.bool)[row]
-        for start, end in spans:
-            sel |= (ends[row] > starts[row]) & (starts[row] < end) & (ends[row] > start)
-        sel &= mask[row].bool()
-        if sel.any():
-            mask[row] = sel.to(mask.dtype)
+        if spans:
+            length = int(mask[row].sum())
+            sel = mention_tokens(enc["offset_mapping"][row].numpy(), length, spans)
+            mask[row] = torch.from_numpy(sel).to(mask.dtype)
     m = mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
     return torch.nn.functional.normalize(pooled, dim=-1)

@@ -57,6 +57,19 @@ def unmarked(value: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(text), spans
 
 
+def mention_tokens(offsets: Sequence[Sequence[int]], length: int, spans: Spans) -> np.ndarray:
+    """Which tokens of a ``PREFIX + text`` input a mention vector averages: those of its
+    first ``length`` tokens whose characters (``offsets``, the tokenizer's offset mapping)
+    overlap one of ``spans`` in ``text``; all ``length`` tokens when none does."""
+    offsets = np.asarray(offsets).reshape(-1, 2) - len(PREFIX)
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    real = (ends > starts) & (np.arange(len(starts)) < length)
+    sel = np.zeros(len(starts), bool)
+    for start, end in spans:
+        sel |= real & (starts < end) & (ends > start)
+    return sel if sel.any() else np.arange(len(starts)) < length
+
+
 def encode_with_mentions(
     encoder,
     texts: Sequence[str],
@@ -91,17 +104,8 @@ def encode_with_mentions(
         """Mention vectors of ``rows`` from their hidden states, one (rows, tokens, dim)
         array per layer."""
         for r, i in enumerate(rows):
-            length = len(ids[i])
-            starts = np.array([o[0] for o in offsets[i]]) - len(PREFIX)
-            ends = np.array([o[1] for o in offsets[i]]) - len(PREFIX)
-            real = (ends > starts) & (np.arange(len(starts)) < length)
             for k, span_set in enumerate(spans[i]):
-                sel = np.zeros(len(starts), bool)
-                for s, e in span_set:
-                    sel |= real & (starts < e) & (ends > s)
-                if not sel.any():
-                    sel = np.arange(len(starts)) < length
-                index = np.flatnonzero(sel)
+                index = np.flatnonzero(mention_tokens(offsets[i], len(ids[i]), span_set))
                 parts = [h[r, index].astype(np.float32).mean(0) for h in states]
                 mentions[i][k] = np.concatenate([v / max(np.linalg.norm(v), 1e-12) for v in parts])
 
