@@ -172,23 +172,25 @@ class Labeler:
         parts: dict[str, np.ndarray] = {}
         mention_features = [f for f in heads.features if f.startswith("mention")]
         if mention_features:
-            # One pass gives the sentence embeddings and every mention vector.
-            per_text: list[list] = [[] for _ in items]
+            # One pass per distinct text gives its sentence embedding and the mention
+            # vector of every (item, target) pair on it (a statement that is its whole
+            # sentence shares the sentence's pass).
+            unique = list(dict.fromkeys(item.text for item in items))
+            where = {text: u for u, text in enumerate(unique)}
+            per_text: list[list] = [[] for _ in unique]
+            slots = []
             for i, _, spans in pairs:
-                per_text[i].append(spans)
+                u = where[items[i].text]
+                slots.append((u, len(per_text[u])))
+                per_text[u].append(spans)
             layers = tuple(mention_layer(f) for f in mention_features)
             plain, vectors = encode_with_mentions(
-                self.encoder,
-                [item.text for item in items],
-                per_text,
-                batch_size=self.batch_size,
-                layers=layers,
+                self.encoder, unique, per_text, batch_size=self.batch_size, layers=layers
             )
-            taken = [0] * len(items)
+            plain = plain[[where[item.text] for item in items]]
             mention = np.zeros((len(pairs), self.encoder.dim * len(layers)), np.float32)
-            for k, (i, _, _) in enumerate(pairs):
-                mention[k] = vectors[i][taken[i]]
-                taken[i] += 1
+            for k, (u, j) in enumerate(slots):
+                mention[k] = vectors[u][j]
             dim = self.encoder.dim
             for n, feature in enumerate(mention_features):
                 parts[feature] = mention[:, n * dim : (n + 1) * dim]

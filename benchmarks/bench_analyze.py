@@ -13,15 +13,16 @@ labeler's own encoder (the tuned, compiled one ``analyze`` used) embeds every
 take turns through the run, so a burst of load from elsewhere slows both alike.
 
 ``analyze_vs_encoder_inputs``: the same, over every text ``analyze`` sent to the encoder
-(sentences, statements, and one marked copy per sentence or statement × target for the
-``cond:mark`` stance feature): the share of analyze's time that is encoder work, so
-1 − it is what the pipeline spends outside the encoder. ``encoder_inputs_per_sentence``
+(sentences, statements, and one conditioned copy per sentence or statement × target for a
+``cond:`` stance feature; none for ``mention``, whose stance reads the sentence's own
+pass): the share of analyze's time that is encoder work, so 1 − it is what the pipeline
+spends outside the encoder. ``encoder_inputs_per_sentence``
 says how much more than the sentences alone ``analyze`` encodes; ``encoder_inputs_asked``
 counts them before the labeler merges repeated texts (a statement that is its whole
 sentence; a sentence repeated across the batch's articles, which the synthetic articles,
 drawn from a pool of corpus sentences, do more often than real news).
 
-    python benchmarks/bench_analyze.py --articles 10000
+    python benchmarks/bench_analyze.py --articles 10000 [--heads FOLDER]
 """
 
 from __future__ import annotations
@@ -59,8 +60,24 @@ class Recording:
     def __getattr__(self, name: str):
         return getattr(self.encoder, name)
 
+    def record_mentions(self) -> None:
+        """Note the texts of the labeler's one-pass route too (heads whose stance reads the
+        target's mention tokens call ``encode_with_mentions``, not ``encode``)."""
+        import analysis.labels as labels
 
-def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
+        real = labels.encode_with_mentions
+
+        def recorded(encoder, texts, spans, **kwargs):
+            self.texts.extend(texts)
+            self.count += len(texts)
+            return real(self.encoder if encoder is self else encoder, texts, spans, **kwargs)
+
+        labels.encode_with_mentions = recorded
+
+
+def run(
+    n: int, workdir: Path, *, chunk: int = 256, sample: int = 4, heads: Path | None = None
+) -> dict:
     from benchmarks.make_big_db import build
 
     source = workdir / f"unlabeled-{n}.db"
@@ -75,6 +92,7 @@ def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
     ):
         leftover.unlink(missing_ok=True)
     shutil.copyfile(source, target)
+    from analysis.classifier import Heads
     from analysis.encoder import Encoder  # noqa: F401  (before torch: OpenMP policy)
     from analysis.labels import load_labeler
     from analysis.pipeline import analyze
@@ -93,10 +111,11 @@ def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
 
     rss_before = current_rss_mb()
     started = time.perf_counter()
-    labeler = load_labeler(config, progress=say)
+    labeler = load_labeler(config, heads=Heads.load(heads) if heads else None, progress=say)
     load_seconds = time.perf_counter() - started
     encoder = labeler.encoder
     labeler.encoder = recorder = Recording(encoder)
+    recorder.record_mentions()
     counts: dict[str, int] = {}
     analyze_s = encoder_s = inputs_s = 0.0
     encoder_sentences = inputs_timed = 0
@@ -130,9 +149,10 @@ def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
             f"encoder alone {encoder_sentences / encoder_s:.1f}/s; RSS {current_rss_mb():.0f} MB"
         )
     # What the labeler was asked to embed before it merged repeated texts: every sentence
-    # and statement, and one marked copy per sentence or statement × target.
+    # and statement, and for a ``cond:`` stance feature one copy per item × target.
     items = counts["sentences"] + counts["statements"]
     pairs = db.execute("select count(*) from stances where item_type != 'article'").fetchone()[0]
+    pairs = pairs if labeler.heads.recipe else 0
     db.close()
     target.unlink()
     half = [rss for at, rss in samples if at >= counts["articles"] / 2]
@@ -144,6 +164,8 @@ def run(n: int, workdir: Path, *, chunk: int = 256, sample: int = 4) -> dict:
         "statements": counts.get("statements"),
         "stances": counts.get("stances"),
         "backend": "openvino" if encoder.forward is not None else "torch",
+        "model_version": labeler.model_version,
+        "stance_features": list(labeler.heads.features),
         "load_seconds": round(load_seconds, 1),
         "seconds": round(analyze_s, 1),
         "sentences_per_s": round(analyze_rate, 1),
@@ -172,10 +194,13 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/msbench"))
     parser.add_argument("--chunk", type=int, default=256, help="articles per analyze call")
     parser.add_argument("--sample", type=int, default=4, help="encoder alone on every Nth")
+    parser.add_argument("--heads", type=Path, help="a trained model's folder (default: committed)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    result = run(args.articles, args.workdir, chunk=args.chunk, sample=args.sample)
+    result = run(
+        args.articles, args.workdir, chunk=args.chunk, sample=args.sample, heads=args.heads
+    )
     print(json.dumps(result, indent=None if args.json else 2))
 
 

@@ -507,6 +507,37 @@ def test_a_mention_model_reads_stance_from_the_sentences_own_pass(trained_mentio
     assert seen == []  # one pass (encode_with_mentions), no second pass per target
 
 
+def test_a_mention_model_encodes_a_repeated_text_once(trained_mention, tmp_path, monkeypatch):
+    """A statement that is its whole sentence shares the sentence's pass: the labels are
+    those of each item labelled alone, and each distinct text is encoded once."""
+    import analysis.labels as labels_module
+
+    _, encoder, _, _ = trained_mention
+    labeler = load_labeler(CONFIG, encoder=encoder, heads=Heads.load(tmp_path / "model"))
+    text = "alibaba said the brand sold fake on taobao"
+    items = [
+        Item(text, {"Alibaba": [(0, 7)]}),
+        Item("pinduoduo shut the stores", {"Pinduoduo": [(0, 9)]}),
+        Item(text, {"Alibaba": [(0, 7)], "Pinduoduo": [(36, 42)]}),
+    ]
+    alone = [labeler.label([item])[0] for item in items]
+    passes: list[list[str]] = []
+    real = labels_module.encode_with_mentions
+
+    def counted(enc, texts, spans, **kw):
+        passes.append(list(texts))
+        return real(enc, texts, spans, **kw)
+
+    monkeypatch.setattr(labels_module, "encode_with_mentions", counted)
+    together = labeler.label(items)
+    assert passes == [[text, "pinduoduo shut the stores"]]
+    for got, want in zip(together, alone, strict=True):
+        assert got.stances.keys() == want.stances.keys()
+        for target, scores in want.stances.items():
+            assert got.stances[target] == pytest.approx(scores, abs=2e-3)
+        assert got.sentiment == pytest.approx(want.sentiment, abs=2e-3)
+
+
 def test_training_refuses_a_stance_feature_it_does_not_know(tiny_model_dir, tmp_path, monkeypatch):
     with pytest.raises(td.TrainingDataError, match="stance features"):
         _train_on_slices(tiny_model_dir, tmp_path, monkeypatch, stance_feature="cond:mark")
