@@ -153,14 +153,9 @@ class Labeler:
         return self.heads.model_version
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embeddings of ``texts``; a text that occurs more than once is encoded once
-        (an article's statement is often its whole sentence, agency copy repeats)."""
-        unique = list(dict.fromkeys(texts))
-        vectors = self.encoder.encode(unique, batch_size=self.batch_size)
-        if len(unique) == len(texts):
-            return vectors
-        index = {text: i for i, text in enumerate(unique)}
-        return vectors[[index[text] for text in texts]]
+        """Embeddings of ``texts``, each distinct text encoded once (:func:`_distinct`)."""
+        unique, index = _distinct(texts)
+        return self.encoder.encode(unique, batch_size=self.batch_size)[index]
 
     def label(self, items: Sequence[Item]) -> list[ItemLabels]:
         """Sentiment for every item, stance for every (item, target) pair it names."""
@@ -175,19 +170,17 @@ class Labeler:
             # One pass per distinct text gives its sentence embedding and the mention
             # vector of every (item, target) pair on it (a statement that is its whole
             # sentence shares the sentence's pass).
-            unique = list(dict.fromkeys(item.text for item in items))
-            where = {text: u for u, text in enumerate(unique)}
+            unique, index = _distinct([item.text for item in items])
             per_text: list[list] = [[] for _ in unique]
             slots = []
             for i, _, spans in pairs:
-                u = where[items[i].text]
-                slots.append((u, len(per_text[u])))
-                per_text[u].append(spans)
+                slots.append((index[i], len(per_text[index[i]])))
+                per_text[index[i]].append(spans)
             layers = tuple(mention_layer(f) for f in mention_features)
             plain, vectors = encode_with_mentions(
                 self.encoder, unique, per_text, batch_size=self.batch_size, layers=layers
             )
-            plain = plain[[where[item.text] for item in items]]
+            plain = plain[index]
             mention = np.zeros((len(pairs), self.encoder.dim * len(layers)), np.float32)
             for k, (u, j) in enumerate(slots):
                 mention[k] = vectors[u][j]
@@ -219,6 +212,15 @@ class Labeler:
         for (i, target, _), probs in zip(pairs, heads.stance_proba(parts), strict=True):
             out[i].stances[target] = _scores(heads.stance.labels, probs)
         return out
+
+
+def _distinct(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The distinct texts in first-seen order, and where each of ``texts`` is among them:
+    a text that occurs more than once is encoded once (an article's statement is often its
+    whole sentence, agency copy repeats)."""
+    unique = list(dict.fromkeys(texts))
+    where = {text: u for u, text in enumerate(unique)}
+    return unique, [where[text] for text in texts]
 
 
 def _scores(labels: Sequence[str], probs: np.ndarray) -> dict[str, float]:
